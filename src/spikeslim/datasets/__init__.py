@@ -1,0 +1,6 @@
+"""Event datasets behind one registry: real ones read from a local folder, embedded ones generated."""
+
+from spikeslim.datasets.base import DatasetSpec, EventSplit, FrameSet
+from spikeslim.datasets.registry import get_spec, names, open_split
+
+__all__ = ["DatasetSpec", "EventSplit", "FrameSet", "get_spec", "names", "open_split"]
