@@ -1,0 +1,59 @@
+import json
+
+import numpy as np
+import pytest
+
+from spikeslim import __version__
+from spikeslim.condense.setfile import InvalidSetFileError, load_set, save_set
+from spikeslim.datasets.base import FrameSet
+
+
+def _set(max_count: int = 7) -> FrameSet:
+    rng = np.random.default_rng(0)
+    frames = rng.integers(0, max_count + 1, size=(4, 3, 2, 5, 6))
+    return FrameSet(frames, np.array([0, 0, 1, 2]), 3, {"dataset": "toy"})
+
+
+def test_round_trip_keeps_frames_labels_and_meta(tmp_path):
+    fs = _set()
+    path = tmp_path / "set.npz"
+    save_set(path, fs, {"method": "random", "ipc": 1, "seed": 3, "arguments": {"lr": 0.1}})
+    back = load_set(path)
+    np.testing.assert_array_equal(back.frames, fs.frames)
+    np.testing.assert_array_equal(back.labels, fs.labels)
+    assert back.labels.dtype == np.int64
+    assert back.n_classes == 3
+    assert back.meta["dataset"] == "toy" and back.meta["method"] == "random"
+    assert (back.meta["T"], back.meta["H"], back.meta["W"]) == (3, 5, 6)
+    assert back.meta["spikeslim_version"] == __version__
+    assert back.meta["arguments"] == {"lr": 0.1}
+
+
+def test_plain_numpy_can_open_it(tmp_path):
+    path = tmp_path / "set.npz"
+    save_set(path, _set(300), {})
+    with np.load(path) as data:
+        assert data["frames"].dtype == np.uint16  # smallest unsigned type holding 300
+        assert data["frames"].shape == (4, 3, 2, 5, 6)
+        assert json.loads(str(data["meta"]))["n_classes"] == 3
+    assert list(tmp_path.iterdir()) == [path]  # no temporary left behind
+
+
+def test_negative_or_fractional_counts_are_refused(tmp_path):
+    fs = _set()
+    with pytest.raises(InvalidSetFileError, match="non-negative"):
+        save_set(tmp_path / "a.npz", FrameSet(fs.frames - 10, fs.labels, 3), {})
+    with pytest.raises(InvalidSetFileError, match="integer"):
+        save_set(tmp_path / "b.npz", FrameSet(fs.frames + 0.5, fs.labels, 3), {})
+
+
+def test_bad_files_name_the_file(tmp_path):
+    junk = tmp_path / "junk.npz"
+    junk.write_bytes(b"not a zip")
+    with pytest.raises(InvalidSetFileError, match="junk.npz"):
+        load_set(junk)
+    np.savez(tmp_path / "other.npz", x=np.zeros(3))
+    with pytest.raises(InvalidSetFileError, match="lacks keys"):
+        load_set(tmp_path / "other.npz")
+    with pytest.raises(InvalidSetFileError, match="missing.npz"):
+        load_set(tmp_path / "missing.npz")
