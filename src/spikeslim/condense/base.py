@@ -1,0 +1,156 @@
+"""What every condenser shares: the protocol, class-wise real sampling and real-sample initialisation.
+
+A condenser turns a training FrameSet into a small synthetic (or selected) FrameSet of `ipc`
+samples per class. Distillation methods (pace, dm, dc) and coreset methods (random, herding,
+kcenter, forgetting) implement the same call, so the CLI and the benchmark treat them alike.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+from typing import Any, Protocol, TypeVar
+
+import numpy as np
+
+from spikeslim.datasets.base import FrameSet
+from spikeslim.errors import SpikeslimError
+
+
+class CondenseError(SpikeslimError, ValueError):
+    """A condenser cannot run with the given data or options; the message names the value."""
+
+
+C = TypeVar("C")
+
+
+class Condenser(Protocol):
+    """Builds a synthetic set of `ipc` samples per class from `train`.
+
+    The result's frames are unsigned integer counts [ipc*C, T, 2, H, W] in class-major order
+    (all samples of class 0, then class 1, ...), labels int64, and `meta` holds at least
+    `method`, `options` (every hyper-parameter used) and `timings` (seconds per phase).
+    """
+
+    def condense(
+        self,
+        train: FrameSet,
+        ipc: int,
+        *,
+        seed: int,
+        device: Any = None,
+        progress: bool = True,
+        checkpoint: Path | None = None,
+        resume: bool = False,
+    ) -> FrameSet: ...
+
+
+def class_indices(labels: np.ndarray, n_classes: int) -> list[np.ndarray]:
+    """Indices of each class's samples, class by class (empty array for an absent class)."""
+    labels = np.asarray(labels)
+    return [np.flatnonzero(labels == c) for c in range(n_classes)]
+
+
+def check_ipc(train: FrameSet, ipc: int, *, need_real: bool = True) -> list[np.ndarray]:
+    """Validate `ipc` against `train` and return the per-class indices.
+
+    `need_real`: every class must hold at least `ipc` real samples (selection and
+    initialisation from real samples need them).
+    """
+    if not isinstance(ipc, (int, np.integer)) or ipc < 1:
+        raise CondenseError(f"ipc (samples per class) must be a positive integer, got {ipc!r}")
+    if len(train) == 0:
+        raise CondenseError("the training set is empty; nothing to condense")
+    per_class = class_indices(train.labels, train.n_classes)
+    sizes = [len(ix) for ix in per_class]
+    if need_real and min(sizes) < ipc:
+        bad = [c for c, n in enumerate(sizes) if n < ipc]
+        raise CondenseError(
+            f"ipc={ipc} but classes {bad} have only {[sizes[c] for c in bad]} training samples; "
+            "use a smaller --ipc"
+        )
+    if not need_real and min(sizes) == 0:
+        raise CondenseError(f"classes {[c for c, n in enumerate(sizes) if n == 0]} have no training samples")
+    return per_class
+
+
+def class_major_labels(n_classes: int, ipc: int) -> np.ndarray:
+    """Labels of a condensed set: [0]*ipc + [1]*ipc + ... as int64."""
+    return np.repeat(np.arange(n_classes, dtype=np.int64), ipc)
+
+
+def pick_real(per_class: list[np.ndarray], ipc: int, rng: np.random.Generator) -> np.ndarray:
+    """Choose `ipc` distinct real indices per class uniformly at random, class-major order."""
+    return np.concatenate([rng.choice(ix, size=ipc, replace=False) for ix in per_class]).astype(np.int64)
+
+
+class ClassBatches:
+    """Class-wise real-batch sampling: `draw(c, n)` returns up to `n` random frames of class `c`.
+
+    Why: distribution- and gradient-matching compare one class at a time, so each step needs a
+    fresh random batch of one class (without replacement within the batch).
+    """
+
+    def __init__(self, train: FrameSet, rng: np.random.Generator):
+        self.frames = train.frames
+        self.per_class = class_indices(train.labels, train.n_classes)
+        self.rng = rng
+
+    def draw(self, c: int, n: int) -> np.ndarray:
+        ix = self.per_class[c]
+        take = self.rng.choice(ix, size=min(n, len(ix)), replace=False)
+        return np.asarray(self.frames[np.sort(take)])
+
+
+def init_frames(
+    train: FrameSet, ipc: int, rng: np.random.Generator, *, init: str = "real"
+) -> np.ndarray:
+    """Initial synthetic frames [ipc*C, T, 2, H, W] as float32 counts, class-major.
+
+    `init="real"` copies randomly chosen real samples of each class (the field's default);
+    `init="noise"` draws Poisson counts with each pixel's mean count over the training set, so
+    the start is class-agnostic but has the data's event density.
+    """
+    per_class = check_ipc(train, ipc, need_real=(init == "real"))
+    if init == "real":
+        return np.asarray(train.frames[pick_real(per_class, ipc, rng)], dtype=np.float32)
+    if init == "noise":
+        mean = np.asarray(train.frames, dtype=np.float32).mean(axis=0)
+        shape = (ipc * train.n_classes, *train.shape)
+        return rng.poisson(np.broadcast_to(mean, shape)).astype(np.float32)
+    raise CondenseError(f"unknown init {init!r}; use 'real' or 'noise'")
+
+
+def as_count_frames(frames: np.ndarray) -> np.ndarray:
+    """Convert non-negative integer-valued counts to the smallest unsigned dtype that holds them."""
+    frames = np.asarray(frames)
+    if frames.size and (frames.min() < 0 or not np.all(np.equal(np.mod(frames, 1), 0))):
+        raise CondenseError("synthetic frames must be non-negative integer counts")
+    top = int(frames.max()) if frames.size else 0
+    dtype = np.uint8 if top <= np.iinfo(np.uint8).max else np.uint16 if top <= np.iinfo(np.uint16).max else np.uint32
+    return frames.astype(dtype)
+
+
+def condensed_set(
+    train: FrameSet, frames: np.ndarray, labels: np.ndarray, *, method: str, options: dict[str, Any],
+    timings: dict[str, float], ipc: int, seed: int,
+) -> FrameSet:
+    """Package a condenser's output with the meta every method records."""
+    meta = {
+        **{k: v for k, v in train.meta.items() if k in ("dataset", "T", "binning", "downsample")},
+        "method": method,
+        "ipc": int(ipc),
+        "seed": int(seed),
+        "options": dict(options),
+        "timings": {k: round(float(v), 3) for k, v in timings.items()},
+    }
+    return FrameSet(as_count_frames(frames), np.asarray(labels, dtype=np.int64), train.n_classes, meta)
+
+
+def make_options(cls: type[C], method: str, options: dict[str, Any]) -> C:
+    """Build a method's frozen options dataclass, naming unknown options instead of a TypeError."""
+    known = {f.name for f in dataclasses.fields(cls)}  # type: ignore[arg-type]
+    unknown = sorted(set(options) - known)
+    if unknown:
+        raise CondenseError(f"{method}: unknown options {unknown}; known: {sorted(known)}")
+    return cls(**options)

@@ -1,0 +1,75 @@
+import numpy as np
+import pytest
+
+from spikeslim.condense import base, registry
+from spikeslim.datasets.base import FrameSet
+from spikeslim.errors import UnknownNameError
+
+
+def _toy(n_per_class=(3, 4), T=2, H=4, W=4, seed=0) -> FrameSet:
+    rng = np.random.default_rng(seed)
+    labels = np.concatenate([np.full(n, c) for c, n in enumerate(n_per_class)]).astype(np.int64)
+    frames = rng.integers(0, 5, size=(len(labels), T, 2, H, W)).astype(np.uint8)
+    return FrameSet(frames, labels, len(n_per_class), {"dataset": "toy", "T": T})
+
+
+def test_init_from_real_copies_samples_of_the_right_class():
+    train = _toy()
+    frames = base.init_frames(train, 2, np.random.default_rng(1))
+    assert frames.shape == (4, 2, 2, 4, 4) and frames.dtype == np.float32
+    labels = base.class_major_labels(2, 2)
+    for f, y in zip(frames, labels):
+        matches = [i for i in range(len(train)) if np.array_equal(train.frames[i], f)]
+        assert matches and all(train.labels[i] == y for i in matches)
+
+
+def test_noise_init_keeps_event_density_and_is_integer():
+    train = _toy(n_per_class=(50, 50))
+    frames = base.init_frames(train, 20, np.random.default_rng(0), init="noise")
+    assert np.all(frames == np.round(frames)) and frames.min() >= 0
+    assert abs(frames.mean() - train.frames.mean()) < 0.2
+
+
+def test_ipc_larger_than_a_class_is_a_clear_error():
+    with pytest.raises(base.CondenseError, match=r"classes \[0\]"):
+        base.check_ipc(_toy(), 4)
+    with pytest.raises(base.CondenseError, match="positive"):
+        base.check_ipc(_toy(), 0)
+
+
+def test_class_batches_draw_only_the_asked_class():
+    train = _toy(n_per_class=(3, 5))
+    batches = base.ClassBatches(train, np.random.default_rng(0))
+    got = batches.draw(1, 10)
+    assert len(got) == 5
+    expected = {train.frames[i].tobytes() for i in range(3, 8)}
+    assert {g.tobytes() for g in got} == expected
+
+
+def test_condensed_set_rejects_fractional_counts_and_records_meta():
+    train = _toy()
+    labels = base.class_major_labels(2, 1)
+    out = base.condensed_set(train, np.ones((2, 2, 2, 4, 4)) * 300, labels, method="m",
+                             options={"a": 1}, timings={"total": 1.23456}, ipc=1, seed=3)
+    assert out.frames.dtype == np.uint16 and out.meta["method"] == "m" and out.meta["dataset"] == "toy"
+    with pytest.raises(base.CondenseError):
+        base.condensed_set(train, np.full((2, 2, 2, 4, 4), 0.5), labels, method="m", options={},
+                           timings={}, ipc=1, seed=0)
+
+
+def test_registry_names_every_method_and_rejects_unknown():
+    assert set(registry.names()) >= {"pace", "dm", "dc", "random", "herding", "kcenter", "forgetting"}
+    with pytest.raises(UnknownNameError, match="known methods"):
+        registry.build_condenser("nope")
+
+
+def test_make_options_names_unknown_options():
+    from dataclasses import dataclass
+
+    @dataclass(frozen=True)
+    class Opts:
+        lr: float = 0.1
+
+    assert base.make_options(Opts, "x", {"lr": 0.5}).lr == 0.5
+    with pytest.raises(base.CondenseError, match="bogus"):
+        base.make_options(Opts, "x", {"bogus": 1})
