@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from spikeslim import __version__
+from spikeslim.condense.base import as_count_frames
 from spikeslim.datasets.base import FrameSet
 from spikeslim.errors import SpikeslimError
 from spikeslim.files import atomic_path
@@ -27,27 +28,13 @@ class InvalidSetFileError(SpikeslimError, ValueError):
     """A synthetic-set file is missing keys, has the wrong shapes or is not an .npz at all."""
 
 
-def _unsigned(frames: np.ndarray) -> np.ndarray:
-    """Cast integer counts to the smallest unsigned dtype that holds them (storage is a result)."""
-    if frames.size and not np.issubdtype(frames.dtype, np.integer):
-        if not np.array_equal(frames, np.round(frames)):
-            raise InvalidSetFileError(f"frames must be integer counts, got non-integer {frames.dtype} values")
-    peak = int(frames.max()) if frames.size else 0
-    if frames.size and int(frames.min()) < 0:
-        raise InvalidSetFileError(f"frames must be non-negative counts, minimum is {int(frames.min())}")
-    for dtype in (np.uint8, np.uint16, np.uint32, np.uint64):
-        if peak <= np.iinfo(dtype).max:
-            return frames.astype(dtype, copy=False)
-    raise InvalidSetFileError(f"frame count {peak} does not fit 64 bits")
-
-
 def save_set(path: str | os.PathLike[str], frames: FrameSet, meta: dict[str, Any]) -> None:
     """Write `frames` and `meta` (merged over `frames.meta`) to `path` atomically as compressed .npz.
 
     Shape facts (T, H, W, N, n_classes) and the spikeslim version are filled in from the data so
     the file always describes itself correctly.
     """
-    counts = _unsigned(np.asarray(frames.frames))
+    counts = as_count_frames(frames.frames)
     n, t, _, h, w = counts.shape
     info = {**frames.meta, **meta}
     info.update(T=t, H=h, W=w, n_samples=n, n_classes=frames.n_classes)
