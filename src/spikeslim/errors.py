@@ -22,3 +22,11 @@ class UnknownNameError(SpikeslimError, KeyError):
 
     def __str__(self) -> str:  # KeyError would quote the message
         return str(self.args[0]) if self.args else ""
+
+
+class InvalidConfigError(SpikeslimError, ValueError):
+    """A setting (flag, config field, device name) has a value that cannot work; names the value."""
+
+
+class CheckpointError(SpikeslimError, ValueError):
+    """A checkpoint is missing, unreadable or does not match the run resuming from it."""
