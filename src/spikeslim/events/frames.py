@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from spikeslim.errors import InvalidEventsError
+from spikeslim.errors import InvalidConfigError, InvalidEventsError
 from spikeslim.events.types import EVENT_DTYPE, SensorSize, validate_events
 
 _UINT16_MAX = int(np.iinfo(np.uint16).max)
@@ -116,16 +116,16 @@ class ToFrames:
 def _check_args(n_time_bins: int | None, n_event_bins: int | None, downsample: int,
                 overlap: float, duration_us: int | None) -> int:
     if (n_time_bins is None) == (n_event_bins is None):
-        raise ValueError("give exactly one of n_time_bins or n_event_bins")
+        raise InvalidConfigError("give exactly one of n_time_bins or n_event_bins")
     T = n_time_bins if n_time_bins is not None else n_event_bins
     if int(T) != T or T < 1:
-        raise ValueError(f"number of bins must be a positive integer, got {T}")
+        raise InvalidConfigError(f"number of bins must be a positive integer, got {T}")
     if int(downsample) != downsample or downsample < 1:
-        raise ValueError(f"downsample must be a positive integer factor, got {downsample}")
+        raise InvalidConfigError(f"downsample must be a positive integer factor, got {downsample}")
     if not 0.0 <= overlap < 1.0:
-        raise ValueError(f"overlap must lie in [0, 1), got {overlap}")
+        raise InvalidConfigError(f"overlap must lie in [0, 1), got {overlap}")
     if duration_us is not None and (n_time_bins is None or overlap != 0 or duration_us < T):
-        raise ValueError(f"duration_us={duration_us} needs n_time_bins <= duration_us and overlap=0")
+        raise InvalidConfigError(f"duration_us={duration_us} needs n_time_bins <= duration_us and overlap=0")
     return int(T)
 
 
