@@ -1,0 +1,93 @@
+"""Export a synthetic set as event streams, so pipelines that read events (not frames) can use it.
+
+Each sample becomes `DIR/<label>/<NNNNN>.npy` (tonic's structured event array) and, when the
+sensor and duration fit the N-MNIST format (x, y < 256, t < 2^23 us), `DIR/<label>/<NNNNN>.bin`
+in that 5-byte format. `DIR/events.json` records how to re-bin them: time bins over the fixed
+window [0, duration_us), which gives back the set's frames exactly.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from tqdm import tqdm
+
+from spikeslim.datasets.base import FrameSet
+from spikeslim.errors import InvalidEventsError
+from spikeslim.events.frames import frames_to_events
+from spikeslim.events.types import SensorSize
+from spikeslim.files import atomic_path, write_json
+
+#: N-MNIST packs x and y in 8 bits and the timestamp in 23 bits (microseconds).
+NMNIST_MAX_XY = 255
+NMNIST_MAX_T = 2**23 - 1
+#: N-MNIST's recordings last about 300 ms (three saccades); the default span of exported samples.
+DEFAULT_DURATION_US = 300_000
+
+
+def nmnist_fits(sensor: SensorSize, duration_us: int) -> bool:
+    """Whether streams on `sensor` spanning [0, duration_us) can be stored as N-MNIST .bin."""
+    return (sensor.width - 1 <= NMNIST_MAX_XY and sensor.height - 1 <= NMNIST_MAX_XY
+            and sensor.polarities <= 2 and duration_us - 1 <= NMNIST_MAX_T)
+
+
+def encode_nmnist(events: np.ndarray) -> bytes:
+    """Pack events into N-MNIST's 5 bytes each: x, y, then polarity (1 bit) and t (23 bits)."""
+    x, y, t, p = (np.asarray(events[f], dtype=np.int64) for f in "xytp")
+    if len(events) and (x.min() < 0 or y.min() < 0 or max(x.max(), y.max()) > NMNIST_MAX_XY
+                        or t.min() < 0 or t.max() > NMNIST_MAX_T or not np.isin(p, (0, 1)).all()):
+        raise InvalidEventsError(
+            f"events do not fit the N-MNIST format (x, y in [0, {NMNIST_MAX_XY}], p in {{0, 1}}, "
+            f"t in [0, {NMNIST_MAX_T}] us)"
+        )
+    raw = np.empty((len(events), 5), dtype=np.uint8)
+    raw[:, 0], raw[:, 1] = x, y
+    raw[:, 2] = (p << 7) | (t >> 16)
+    raw[:, 3], raw[:, 4] = (t >> 8) & 0xFF, t & 0xFF
+    return raw.tobytes()
+
+
+def write_nmnist_bin(path: str | os.PathLike[str], events: np.ndarray) -> None:
+    """Write `events` as an N-MNIST .bin file, atomically."""
+    data = encode_nmnist(events)
+    with atomic_path(path) as tmp:
+        tmp.write_bytes(data)
+
+
+def export_events(
+    data: FrameSet, out_dir: str | os.PathLike[str], *, duration_us: int | None = None, progress: bool = True
+) -> dict[str, Any]:
+    """Write every sample of `data` as events under `out_dir`; returns the summary it saves as events.json.
+
+    `duration_us` defaults to the set's `meta["duration_us"]`, else 300 ms (N-MNIST's span).
+    """
+    duration = int(duration_us or data.meta.get("duration_us") or DEFAULT_DURATION_US)
+    _, _, n_pol, height, width = data.frames.shape
+    sensor = SensorSize(width, height, n_pol)
+    with_bin = nmnist_fits(sensor, duration)
+    out = Path(out_dir)
+    n_events = 0
+    for i in tqdm(range(len(data)), desc="export events", unit="sample", disable=not progress):
+        events = frames_to_events(data.frames[i], duration)
+        n_events += len(events)
+        stem = out / str(int(data.labels[i])) / f"{i + 1:05d}"
+        with atomic_path(stem.with_suffix(".npy")) as tmp:
+            with open(tmp, "wb") as fh:  # a file object stops numpy appending another ".npy"
+                np.save(fh, events)
+        if with_bin:
+            write_nmnist_bin(stem.with_suffix(".bin"), events)
+    summary = {
+        "n_samples": len(data),
+        "n_events": n_events,
+        "sensor_size": list(sensor),
+        "duration_us": duration,
+        "formats": ["npy", "bin"] if with_bin else ["npy"],
+        "layout": "<label>/<NNNNN>.npy|.bin, NNNNN = 1-based position in the set",
+        "rebin": f"to_frames(events, sensor_size, n_time_bins={data.T}, duration_us={duration})",
+        "set_meta": data.meta,
+    }
+    write_json(out / "events.json", summary)
+    return summary
