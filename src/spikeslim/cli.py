@@ -32,6 +32,61 @@ def command(add: Adder) -> Adder:
 
 # --- commands: one section each, added above the end marker -----------------------------------
 
+# --- evaluate-set: judge a synthetic set by training fresh networks on it (condense.evaluate) ---
+@command
+def _add_evaluate_set(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
+    p = sub.add_parser("evaluate-set", help="train fresh networks on a set file; accuracy, time and storage vs full data")
+    p.add_argument("set", help="a set file (.npz) written by `spikeslim distill`")
+    p.add_argument("--model", default="convnet", help="architecture trained on the set (default convnet)")
+    p.add_argument("--seeds", type=int, default=5, help="fresh networks trained, one per seed (default 5)")
+    p.add_argument("--steps", type=int, default=300, help="optimisation steps per training run (default 300)")
+    p.add_argument("--reference-seeds", type=int, default=1, help="full-data runs for the reference (default 1)")
+    p.add_argument("--no-reference", action="store_true", help="skip training on the full training set")
+    p.add_argument("--out", default=None, help="folder for <set>_eval.json/.md (default: beside the set)")
+    _add_common_data(p)
+    _add_device(p)
+    p.set_defaults(run=_run_evaluate_set)
+
+
+def _run_evaluate_set(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from spikeslim.bench.report import markdown_table, write_report
+    from spikeslim.condense.evaluate import EvalRecipe, evaluate_set, summary_row
+
+    recipe = EvalRecipe(model=args.model, seeds=args.seeds, steps=args.steps)
+    row = evaluate_set(args.set, recipe, reference_seeds=args.reference_seeds, with_reference=not args.no_reference,
+                       data_dir=args.data_dir, cache_dir=args.cache_dir, device=args.device)
+    summary = summary_row(row)
+    path = Path(args.set)
+    json_path, _ = write_report(args.out or path.parent, f"{path.stem}_eval", [{**summary, **row}],
+                                columns=list(summary), title=f"Evaluation of {path.name}")
+    print(markdown_table([summary]), end="")
+    print(f"full results: {json_path}")
+    return 0
+
+
+# --- export-events: a set's samples as event streams (condense.export) ---
+@command
+def _add_export_events(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
+    p = sub.add_parser("export-events", help="write each sample of a set as events (tonic .npy, N-MNIST .bin)")
+    p.add_argument("set", help="a set file (.npz)")
+    p.add_argument("--out", required=True, help="output folder: <label>/<NNNNN>.npy|.bin and events.json")
+    p.add_argument("--duration-us", type=int, default=None,
+                   help="time span of each exported sample (default: the set's, else 300000 as N-MNIST)")
+    p.set_defaults(run=_run_export_events)
+
+
+def _run_export_events(args: argparse.Namespace) -> int:
+    from spikeslim.condense.export import export_events
+    from spikeslim.condense.setfile import load_set
+
+    summary = export_events(load_set(args.set), args.out, duration_us=args.duration_us)
+    print(f"wrote {summary['n_samples']} samples ({summary['n_events']} events) as "
+          f"{' and '.join(summary['formats'])} to {args.out}; re-bin with {summary['rebin']}")
+    return 0
+
+
 # --- end of commands ----------------------------------------------------------------------------
 
 
