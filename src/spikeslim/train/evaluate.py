@@ -1,0 +1,70 @@
+"""Test-set metrics of a trained network: accuracy, accuracy after each time step, spike rate."""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+from typing import Any, Iterator
+
+import numpy as np
+import torch
+from torch import nn
+
+from spikeslim.datasets.base import FrameSet
+from spikeslim.snn.neurons import LIF
+from spikeslim.train.data import batch, batches
+from spikeslim.train.device import resolve_device
+
+
+@torch.no_grad()
+def evaluate(
+    model: nn.Module,
+    data: FrameSet,
+    *,
+    T: int | None = None,
+    device: torch.device | str | None = None,
+    batch_size: int = 256,
+) -> dict[str, Any]:
+    """Accuracy of the time-averaged output, and of its running mean after 1..T steps.
+
+    `T` other than the data's re-bins the frames by summing consecutive ones (for an exact
+    re-binning from events, load the data at that T instead). `spike_rate` (spikes per neuron
+    per step over all spiking layers) is present only if the model has spiking layers.
+    """
+    device = resolve_device(device) if not isinstance(device, torch.device) else device
+    if T is not None and T != data.T:
+        from spikeslim.latency.rebin import rebin_frameset
+
+        data = rebin_frameset(data, T)
+    was_training = model.training
+    model.eval().to(device)
+    correct_per_step = torch.zeros(data.T, dtype=torch.float64)
+    with _count_spikes(model) as spikes:
+        for sl in batches(len(data), batch_size):
+            x, y = batch(data, np.arange(sl.start, sl.stop), device)
+            logits = model(x)  # [T, B, C]
+            steps = torch.arange(1, logits.shape[0] + 1, device=device).view(-1, 1, 1)
+            running = logits.cumsum(0) / steps
+            correct_per_step += (running.argmax(-1) == y).sum(1).double().cpu()
+    model.train(was_training)
+    per_step = (correct_per_step / max(len(data), 1)).tolist()
+    result: dict[str, Any] = {"accuracy": per_step[-1], "per_step_accuracy": per_step, "n": len(data), "T": data.T}
+    if spikes[1] > 0:
+        result["spike_rate"] = spikes[0] / spikes[1]
+    return result
+
+
+@contextmanager
+def _count_spikes(model: nn.Module) -> Iterator[list[float]]:
+    """Yield [spikes, neuron-steps] summed over every spiking layer's outputs inside the block."""
+    totals = [0.0, 0.0]
+
+    def hook(_module: nn.Module, _inputs: Any, out: torch.Tensor) -> None:
+        totals[0] += float(out.sum())
+        totals[1] += out.numel()
+
+    handles = [m.register_forward_hook(hook) for m in model.modules() if isinstance(m, LIF)]
+    try:
+        yield totals
+    finally:
+        for h in handles:
+            h.remove()

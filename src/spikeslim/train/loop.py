@@ -1,0 +1,187 @@
+"""The training loop: seeded batches, per-example weighted loss, the sampler hook, checkpoints."""
+
+from __future__ import annotations
+
+import os
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+import numpy as np
+import torch
+from torch import nn
+from tqdm import tqdm
+
+from spikeslim.datasets.base import FrameSet
+from spikeslim.errors import InvalidConfigError
+from spikeslim.train import distributed
+from spikeslim.train.checkpoint import ModelSpec, data_info, read_checkpoint, save_checkpoint
+from spikeslim.train.config import TrainConfig
+from spikeslim.train.data import batch, batches
+from spikeslim.train.device import resolve_device
+from spikeslim.train.evaluate import evaluate
+from spikeslim.train.losses import per_example_loss
+from spikeslim.train.optim import make_optimizer
+from spikeslim.train.resume import restore_train_state, train_state
+
+
+class Sampler(Protocol):
+    """What `fit` needs from a data-pruning sampler (see `spikeslim.prune`)."""
+
+    def plan(self, epoch: int, n_epochs: int) -> tuple[np.ndarray, np.ndarray]: ...
+
+    def observe(self, indices: torch.Tensor, logits: torch.Tensor, features: torch.Tensor, labels: torch.Tensor) -> None: ...
+
+
+@dataclass
+class EpochStats:
+    epoch: int
+    loss: float
+    train_accuracy: float
+    test_accuracy: float | None
+    kept_fraction: float
+    examples_seen: int
+    lr: float
+    wall_time_s: float
+
+
+@dataclass
+class TrainResult:
+    """Per-epoch history, the final test metrics (`evaluate`'s dict) and totals."""
+
+    history: list[EpochStats]
+    final: dict[str, Any] = field(default_factory=dict)
+    wall_time_s: float = 0.0
+
+    @property
+    def examples_seen(self) -> int:
+        return sum(h.examples_seen for h in self.history)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "final": self.final,
+            "wall_time_s": self.wall_time_s,
+            "examples_seen": self.examples_seen,
+            "history": [asdict(h) for h in self.history],
+        }
+
+
+def fit(
+    model: nn.Module,
+    train: FrameSet,
+    config: TrainConfig,
+    *,
+    test: FrameSet | None = None,
+    sampler: Sampler | None = None,
+    device: torch.device | str | None = None,
+    checkpoint: str | os.PathLike[str] | None = None,
+    resume: bool = False,
+    progress: bool = True,
+    model_spec: ModelSpec | None = None,
+) -> TrainResult:
+    """Train `model` in place on `train`; evaluate on `test`; checkpoint after every epoch.
+
+    `model_spec` makes the checkpoint loadable by `load_model`. With `resume`, training continues
+    from `checkpoint` (if it exists) and ends with the same weights as an uninterrupted run.
+    Inside a torchrun process group the model is wrapped in DDP and each rank trains on a shard.
+    """
+    if resume and checkpoint is None:
+        raise InvalidConfigError("resume=True needs a checkpoint path to resume from")
+    device = resolve_device(device) if not isinstance(device, torch.device) else device
+    ctx = distributed.current()
+    model.to(device).train()
+    net: nn.Module = model
+    if ctx is not None:
+        net = nn.parallel.DistributedDataParallel(model, device_ids=[device.index] if device.type == "cuda" else None)
+    optimizer, scheduler = make_optimizer(model, config)
+    result = TrainResult(history=[])
+    if resume and Path(checkpoint).exists():  # type: ignore[arg-type]
+        state = restore_train_state(read_checkpoint(checkpoint), checkpoint, config, model, optimizer, scheduler, sampler)  # type: ignore[arg-type]
+        result.history = [EpochStats(**h) for h in state["history"]]
+        result.wall_time_s = state["wall_time_s"]
+    show = progress and distributed.is_main()
+    for epoch in range(len(result.history), config.epochs):
+        start = time.perf_counter()
+        stats = _train_epoch(net, optimizer, train, config, epoch, sampler, device, ctx, show)
+        scheduler.step()
+        last = epoch + 1 == config.epochs
+        if test is not None and (last or (epoch + 1) % config.eval_every == 0):
+            metrics = evaluate(model, test, device=device)
+            stats.test_accuracy = metrics["accuracy"]
+            result.final = metrics if last else result.final
+        stats.wall_time_s = time.perf_counter() - start
+        result.history.append(stats)
+        result.wall_time_s += stats.wall_time_s
+        if show:
+            test_txt = "" if stats.test_accuracy is None else f" test {stats.test_accuracy:.2%}"
+            tqdm.write(
+                f"epoch {epoch + 1}/{config.epochs} loss {stats.loss:.4f} train {stats.train_accuracy:.2%}"
+                f"{test_txt} kept {stats.kept_fraction:.0%} {stats.wall_time_s:.1f} s"
+            )
+        if checkpoint is not None and distributed.is_main():
+            history = [asdict(h) for h in result.history]
+            extra = {"train_state": train_state(config, optimizer, scheduler, sampler, history, result.wall_time_s)}
+            name, kwargs = model_spec if model_spec is not None else (None, {})
+            save_checkpoint(checkpoint, model, model_name=name, model_kwargs=kwargs, data=data_info(train), extra=extra)
+    if test is not None and not result.final:  # resumed after the last epoch had already finished
+        result.final = evaluate(model, test, device=device)
+    return result
+
+
+def _train_epoch(
+    net: nn.Module,
+    optimizer: torch.optim.Optimizer,
+    train: FrameSet,
+    config: TrainConfig,
+    epoch: int,
+    sampler: Sampler | None,
+    device: torch.device,
+    ctx: distributed.DistContext | None,
+    show: bool,
+) -> EpochStats:
+    gen = torch.Generator().manual_seed(int(np.random.SeedSequence([config.seed, epoch]).generate_state(1)[0]))
+    if sampler is None:
+        indices, weights = np.arange(len(train)), np.ones(len(train), dtype=np.float32)
+    else:
+        indices, weights = (np.asarray(a) for a in sampler.plan(epoch, config.epochs))
+    order = torch.randperm(len(indices), generator=gen).numpy()
+    planned = len(indices)
+    indices, weights = distributed.shard(indices[order], weights[order].astype(np.float32), ctx)
+    kept = planned / len(train)
+    sums = torch.zeros(3, dtype=torch.float64, device=device)  # loss, correct, count
+    bar = tqdm(total=len(indices), unit="sample", desc=f"epoch {epoch + 1}/{config.epochs}", disable=not show, leave=False)
+    for step, sl in enumerate(batches(len(indices), config.batch_size)):
+        by_position = np.argsort(indices[sl], kind="stable")  # sorted reads are fast on memmaps
+        idx, w = indices[sl][by_position], torch.from_numpy(weights[sl][by_position]).to(device)
+        x, y = batch(train, idx, device)
+        if config.augment is not None:
+            x = config.augment(x, gen)
+        if sampler is None:
+            logits = net(x)
+        else:
+            logits, features = net(x, return_features=True)
+        losses = per_example_loss(logits, y, config.loss, config.tet_lambda)
+        optimizer.zero_grad(set_to_none=True)
+        (losses * w).mean().backward()
+        optimizer.step()
+        if sampler is not None:
+            sampler.observe(torch.from_numpy(idx), logits.detach(), features.detach(), y)
+        with torch.no_grad():
+            sums += torch.stack([losses.sum(), (logits.mean(0).argmax(-1) == y).sum(), torch.tensor(len(idx))]).to(sums)
+        bar.update(len(idx))
+        if show and step % 10 == 0:
+            s = sums.tolist()
+            bar.set_postfix(loss=f"{s[0] / s[2]:.3f}", acc=f"{s[1] / s[2]:.1%}", kept=f"{kept:.0%}")
+    bar.close()
+    loss_sum, correct, count = distributed.all_sum(sums.tolist(), device)
+    return EpochStats(
+        epoch=epoch + 1,
+        loss=loss_sum / count,
+        train_accuracy=correct / count,
+        test_accuracy=None,
+        kept_fraction=kept,
+        examples_seen=planned,
+        lr=optimizer.param_groups[0]["lr"],
+        wall_time_s=0.0,
+    )
