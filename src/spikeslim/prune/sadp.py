@@ -1,0 +1,86 @@
+"""SADP: spike-aware data pruning (arXiv 2510.04098), as derived in docs/sadp.md.
+
+Each epoch keeps a fraction of the training set drawn with probability proportional to a
+smoothed upper bound of each example's gradient norm and weights each kept loss by k / (N pi_i),
+so the expected gradient is the full-data gradient. The bound comes from the logits and
+penultimate spikes of the example's latest training forward pass, so it costs no extra pass.
+"""
+
+from __future__ import annotations
+
+from functools import partial
+from typing import Any, Callable
+
+import numpy as np
+import torch
+
+from spikeslim.datasets.base import FrameSet
+from spikeslim.errors import InvalidConfigError
+from spikeslim.prune.base import Budget, ScoreTable, epoch_rng, full_plan, importance_plan
+from spikeslim.prune.scores import ScoreFn, get_score, spike_aware
+
+
+class SADPSampler:
+    """Importance sampling by a per-example gradient-norm bound, refreshed every forward pass.
+
+    `smoothing` adds `smoothing * mean score` to every score before normalising, which bounds
+    the largest loss weight by (1 + smoothing) / smoothing times the mean and keeps every example
+    reachable. Examples not yet observed get the largest observed score, so they are drawn soon.
+    """
+
+    def __init__(
+        self, n: int, *, keep: float, seed: int, score: ScoreFn = spike_aware,
+        smoothing: float = 0.3, anneal: float = 0.125,
+    ) -> None:
+        if not smoothing > 0:
+            raise InvalidConfigError(f"smoothing must be positive, got {smoothing!r}")
+        self.n, self.seed, self.score, self.smoothing = n, seed, score, smoothing
+        self.budget = Budget(keep, anneal)
+        self.table = ScoreTable(n)
+
+    def importance(self) -> np.ndarray:
+        """The smoothed scores that sampling probabilities are proportional to."""
+        g = self.table.filled("max")
+        return g + self.smoothing * max(float(g.mean()), 1e-12)
+
+    def plan(self, epoch: int, n_epochs: int) -> tuple[np.ndarray, np.ndarray]:
+        rng = epoch_rng(self.seed, epoch)
+        k = self.budget.count(self.n, epoch, n_epochs)
+        if k >= self.n:
+            return full_plan(self.n, rng)
+        return importance_plan(self.importance(), k, rng)
+
+    def observe(
+        self, indices: torch.Tensor, logits: torch.Tensor, features: torch.Tensor, labels: torch.Tensor
+    ) -> None:
+        self.table.update(indices, self.score(logits, features, labels))
+
+    def state_dict(self) -> dict[str, Any]:
+        return {"scores": self.table.values.copy()}
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        self.table.values = np.asarray(state["scores"], dtype=np.float64).copy()
+
+
+def build(
+    train: FrameSet,
+    *,
+    keep: float,
+    seed: int,
+    model_factory: Callable[[], torch.nn.Module] | None = None,
+    config: Any = None,
+    score: str | ScoreFn = "spike_aware",
+    smoothing: float = 0.3,
+    anneal: float = 0.125,
+    surrogate_slope: float = 1.0,
+    depth_weight: float = 1.0,
+) -> SADPSampler:
+    """The bound follows the trainer's loss: per-step for TET, the exact mean-readout form otherwise."""
+    if score == "spike_aware":
+        per_step = getattr(config, "loss", "mean") == "tet"
+        fn: ScoreFn = partial(
+            spike_aware, per_step=per_step, surrogate_slope=surrogate_slope, depth_weight=depth_weight
+        )
+    else:
+        fn = get_score(score) if isinstance(score, str) else score
+    return SADPSampler(len(train), keep=keep, seed=seed, score=fn, smoothing=smoothing, anneal=anneal)
