@@ -1,6 +1,7 @@
 import pytest
 import torch
 
+from spikeslim.errors import InvalidConfigError
 from spikeslim.latency.qcfs import QCFS, qcfs
 
 
@@ -20,5 +21,5 @@ def test_straight_through_gradient_reaches_input_and_bound():
 
 @pytest.mark.parametrize("levels,bound", [(0, 8.0), (4, 0.0)])
 def test_bad_parameters_refused(levels, bound):
-    with pytest.raises(ValueError, match="QCFS needs"):
+    with pytest.raises(InvalidConfigError, match="QCFS needs"):
         QCFS(levels, bound)

@@ -5,6 +5,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from spikeslim.datasets.base import FrameSet
+from spikeslim.errors import InvalidConfigError
 from spikeslim.events.types import make_events
 from spikeslim.latency.rebin import Rebin, group_index, rebin_frames, rebin_frameset
 
@@ -62,5 +63,5 @@ def test_frameset_keeps_labels_and_records_origin():
 
 @pytest.mark.parametrize("n_coarse", [0, -1, 7])
 def test_impossible_T_is_refused(n_coarse):
-    with pytest.raises(ValueError, match="rebin 6 frames"):
+    with pytest.raises(InvalidConfigError, match="rebin 6 frames"):
         rebin_frames(np.zeros((1, 6, 2, 1, 1)), n_coarse)

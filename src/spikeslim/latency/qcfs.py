@@ -10,6 +10,10 @@ from __future__ import annotations
 import torch
 from torch import nn
 
+from spikeslim.errors import InvalidConfigError
+from spikeslim.snn.neurons import LIF, LIFParams
+from spikeslim.snn.surrogates import Triangle
+
 
 def floor_ste(x: torch.Tensor) -> torch.Tensor:
     """floor in the forward pass, identity in the backward pass (straight-through estimator)."""
@@ -27,7 +31,7 @@ class QCFS(nn.Module):
     def __init__(self, levels: int = 4, bound: float = 8.0) -> None:
         super().__init__()
         if levels < 1 or bound <= 0:
-            raise ValueError(f"QCFS needs levels >= 1 and bound > 0, got levels={levels}, bound={bound}")
+            raise InvalidConfigError(f"QCFS needs levels >= 1 and bound > 0, got levels={levels}, bound={bound}")
         self.levels = levels
         self.bound = nn.Parameter(torch.tensor(float(bound)))
 
@@ -36,3 +40,24 @@ class QCFS(nn.Module):
 
     def extra_repr(self) -> str:
         return f"levels={self.levels}"
+
+
+#: The converted neuron: IF (no leak), threshold 1 after scaling by 1/lambda, soft reset.
+IF_SOFT = LIFParams(tau=None, v_threshold=1.0, soft_reset=True)
+
+
+class SpikingQCFS(nn.Module):
+    """QCFS's spiking twin over [T, B, ...]: lambda * IF(x / lambda), membrane starting at 1/2.
+
+    With the half-threshold start, the spike count over T steps of a constant input rounds
+    x T / lambda to the nearest integer, which is QCFS with T levels; the parameter keeps the
+    name `bound`, so a QCFS state dict loads unchanged.
+    """
+
+    def __init__(self, bound: float = 8.0, width: float = 1.0) -> None:
+        super().__init__()
+        self.bound = nn.Parameter(torch.tensor(float(bound)))
+        self.neuron = LIF(IF_SOFT, Triangle(width), v0=0.5)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.bound * self.neuron(x / self.bound)

@@ -14,12 +14,13 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from spikeslim.datasets.base import FrameSet
+from spikeslim.errors import InvalidConfigError
 
 
 def group_index(n_fine: int, n_coarse: int) -> np.ndarray:
     """Coarse bin of each fine frame: floor((i + 1/2) T / F), a monotone map onto 0..T-1."""
     if n_coarse < 1 or n_coarse > n_fine:
-        raise ValueError(f"cannot rebin {n_fine} frames into {n_coarse}: need 1 <= T <= {n_fine}")
+        raise InvalidConfigError(f"cannot rebin {n_fine} frames into {n_coarse}: need 1 <= T <= {n_fine}")
     return ((2 * np.arange(n_fine) + 1) * n_coarse) // (2 * n_fine)
 
 

@@ -1,0 +1,74 @@
+"""The one network HSD needs in two guises: a QCFS ANN teacher and its IF-neuron SNN student.
+
+Both share every weight name, so conversion is a state-dict copy (after folding batch norm).
+Blocks are conv 3x3 -> [batch norm] -> activation -> 2x2 average pooling, then a linear
+readout; the ANN applies itself to each frame independently, the SNN runs its neurons over
+time, and both return per-step logits [T, B, C] like every spikeslim model.
+"""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+import torch
+from torch import nn
+
+from spikeslim.errors import InvalidConfigError
+from spikeslim.latency.qcfs import QCFS, SpikingQCFS
+
+
+class QCFSNet(nn.Module):
+    """VGG-style QCFS network; `spiking=True` swaps each QCFS for an IF neuron with its threshold.
+
+    `ref_frames` makes the input scale independent of the number of steps: x_t is multiplied
+    by T / ref_frames, so a frame that sums k of the reference frames enters as their mean and
+    a student can run at any T on the same events binned coarser.
+    """
+
+    def __init__(
+        self,
+        in_shape: Sequence[int],
+        n_classes: int,
+        *,
+        channels: Sequence[int] = (32, 64, 128),
+        spiking: bool = False,
+        batch_norm: bool | None = None,
+        levels: int = 4,
+        bound: float = 8.0,
+        ref_frames: int | None = None,
+        width: float = 1.0,
+    ) -> None:
+        super().__init__()
+        c_in, height, width_px = in_shape
+        if min(height, width_px) < 2 ** len(channels):
+            raise InvalidConfigError(
+                f"input {height}x{width_px} is too small for {len(channels)} pooling blocks"
+            )
+        if ref_frames is not None and ref_frames < 1:
+            raise InvalidConfigError(f"ref_frames must be a positive frame count, got {ref_frames}")
+        self.spiking, self.ref_frames = spiking, ref_frames
+        norm = (not spiking) if batch_norm is None else batch_norm
+        layers: list[nn.Module] = []
+        for c_out in channels:
+            layers.append(nn.Conv2d(c_in, c_out, 3, padding=1, bias=not norm))
+            if norm:
+                layers.append(nn.BatchNorm2d(c_out))
+            layers.append(SpikingQCFS(bound, width) if spiking else QCFS(levels, bound))
+            layers.append(nn.AvgPool2d(2))
+            c_in, height, width_px = c_out, height // 2, width_px // 2
+        self.features = nn.Sequential(*layers)
+        self.classifier = nn.Linear(c_in * height * width_px, n_classes)
+
+    def forward(self, x: torch.Tensor, return_features: bool = False):
+        n_steps, batch = x.shape[:2]
+        if self.ref_frames is not None:
+            x = x * (n_steps / self.ref_frames)
+        h = x.flatten(0, 1)
+        for layer in self.features:
+            if isinstance(layer, (QCFS, SpikingQCFS)):  # QCFS is pointwise, neurons need time first
+                h = layer(h.unflatten(0, (n_steps, batch))).flatten(0, 1)
+            else:
+                h = layer(h)
+        features = h.flatten(1).unflatten(0, (n_steps, batch))
+        logits = self.classifier(features)
+        return (logits, features) if return_features else logits
