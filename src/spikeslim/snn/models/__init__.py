@@ -1,0 +1,30 @@
+"""The model registry: one line per model, naming the module whose `build(...)` makes it.
+
+Every model maps x[T, B, C, H, W] (float counts) to per-step logits [T, B, n_classes], and with
+`return_features=True` also returns the classifier's input features [T, B, D].
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any, Sequence
+
+from torch import nn
+
+from spikeslim.errors import UnknownNameError
+
+_MODULES: dict[str, str] = {
+    "convnet": "spikeslim.snn.models.convnet",
+    "vggsnn": "spikeslim.snn.models.vggsnn",
+}
+
+
+def names() -> list[str]:
+    return list(_MODULES)
+
+
+def build_model(name: str, *, in_shape: Sequence[int], n_classes: int, **kwargs: Any) -> nn.Module:
+    """Build a registered model; kwargs are the model's own options (depth, width, norm, neuron...)."""
+    if name not in _MODULES:
+        raise UnknownNameError(f"unknown model {name!r}; known models: {', '.join(_MODULES)}")
+    return importlib.import_module(_MODULES[name]).build(in_shape=tuple(in_shape), n_classes=n_classes, **kwargs)

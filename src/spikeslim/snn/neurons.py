@@ -1,0 +1,200 @@
+"""Multi-step LIF / IF neurons over [T, B, ...]: typed parameters, pure dynamics, a thin module.
+
+Dynamics (SpikingJelly's conventions), with k = 1/tau:
+    decay_input:      h_t = v_{t-1} + (x_t - (v_{t-1} - v_reset)) * k
+    no decay_input:   h_t = v_{t-1} - (v_{t-1} - v_reset) * k + x_t
+    IF (tau=None):    h_t = v_{t-1} + x_t
+    s_t = H(h_t - v_threshold)
+    hard reset:       v_t = h_t * (1 - s_t) + v_reset * s_t
+    soft reset:       v_t = h_t - v_threshold * s_t
+All three charge rules are h_t = a * v_{t-1} + b * x_t + c, which is what the fused path uses.
+
+`lif_multistep` is the fast path: one autograd node for the whole sequence, forward over T with
+in-place ops and a hand-written backward through time, so the graph does not grow with T.
+`lif_multistep_loop` is the plain autograd reference it is tested (and benchmarked) against.
+"""
+
+from __future__ import annotations
+
+from typing import Any, NamedTuple
+
+import torch
+from torch import Tensor, nn
+
+from spikeslim.snn.surrogates import ATan, Surrogate
+
+
+class LIFParams(NamedTuple):
+    """Neuron constants. tau=None makes an IF neuron (no leak)."""
+
+    tau: float | None = 2.0
+    v_threshold: float = 1.0
+    v_reset: float = 0.0
+    soft_reset: bool = False
+    detach_reset: bool = True
+    decay_input: bool = True
+
+
+class LIFOutput(NamedTuple):
+    """Per-step spikes, membrane before the spike (v_pre) and residual after reset (v_post)."""
+
+    spikes: Tensor
+    v_pre: Tensor
+    v_post: Tensor
+
+
+def charge_coefficients(params: LIFParams) -> tuple[float, float, float]:
+    """(a, b, c) with h_t = a * v_{t-1} + b * x_t + c for the given charge rule."""
+    if params.tau is None:
+        return 1.0, 1.0, 0.0
+    if params.tau <= 0:
+        raise ValueError(f"tau must be positive (or None for IF), got {params.tau}")
+    k = 1.0 / params.tau
+    return 1.0 - k, (k if params.decay_input else 1.0), k * params.v_reset
+
+
+def lif_step(x: Tensor, v: Tensor | float, params: LIFParams, surrogate: Surrogate) -> LIFOutput:
+    """One time step written the plain way; autograd differentiates it. Returns (s, h, v_new)."""
+    if params.tau is None:
+        h = v + x
+    elif params.decay_input:
+        h = v + (x - (v - params.v_reset)) / params.tau
+    else:
+        h = v - (v - params.v_reset) / params.tau + x
+    s = surrogate.spike(h - params.v_threshold)
+    r = s.detach() if params.detach_reset else s
+    if params.soft_reset:
+        v_new = h - r * params.v_threshold
+    else:
+        v_new = h * (1 - r) + params.v_reset * r
+    return LIFOutput(s, h, v_new)
+
+
+def lif_multistep_loop(
+    x: Tensor, params: LIFParams, surrogate: Surrogate, v0: Tensor | float | None = None, *, sltt: bool = False
+) -> LIFOutput:
+    """Reference: a Python loop of `lif_step` under autograd. `sltt` cuts the temporal gradient."""
+    v: Tensor | float = params.v_reset if v0 is None else v0
+    outs = []
+    for t in range(x.shape[0]):
+        out = lif_step(x[t], v, params, surrogate)
+        v = out.v_post.detach() if sltt else out.v_post
+        outs.append(out)
+    return LIFOutput(*(torch.stack(seq) for seq in zip(*outs)))
+
+
+class _FusedLIF(torch.autograd.Function):
+    """The whole sequence as one autograd node. Saves only v_pre; recomputes the rest in backward."""
+
+    @staticmethod
+    def forward(ctx: Any, x: Tensor, v0: Tensor, params: LIFParams, surrogate: Surrogate, sltt: bool) -> tuple[Tensor, Tensor, Tensor]:
+        a, b, c = charge_coefficients(params)
+        th = params.v_threshold
+        v_pre = x * b + c if (b, c) != (1.0, 0.0) else x.clone()
+        v_post = torch.empty_like(v_pre)
+        v_reset = torch.as_tensor(params.v_reset, dtype=x.dtype, device=x.device)
+        v = v0
+        for t in range(x.shape[0]):
+            h = v_pre[t].add_(v, alpha=a)
+            if params.soft_reset:
+                torch.sub(h, (h >= th).to(h.dtype), alpha=th, out=v_post[t])
+            else:
+                torch.where(h >= th, v_reset, h, out=v_post[t])
+            v = v_post[t]
+        spikes = (v_pre >= th).to(x.dtype)
+        ctx.save_for_backward(v_pre)
+        ctx.params, ctx.surrogate, ctx.sltt = params, surrogate, sltt
+        ctx.v0_shape = v0.shape
+        ctx.set_materialize_grads(False)
+        return spikes, v_pre, v_post
+
+    @staticmethod
+    def backward(ctx: Any, g_spikes: Tensor | None, g_pre: Tensor | None, g_post: Tensor | None) -> tuple[Tensor | None, ...]:
+        (h,) = ctx.saved_tensors
+        params: LIFParams = ctx.params
+        a, b, _ = charge_coefficients(params)
+        th = params.v_threshold
+        sg = ctx.surrogate.grad(h - th)
+        # dv_t/dh_t: the reset's dependence on h; only the identity part when the reset is detached.
+        if params.soft_reset:
+            dv_dh = 1 - th * sg if not params.detach_reset else None  # None means 1
+        else:
+            dv_dh = (h < th).to(h.dtype)
+            if not params.detach_reset:
+                dv_dh = dv_dh + (params.v_reset - h) * sg
+        # gh_t = g_pre_t + g_spike_t * sg_t + dv_dh_t * (g_post_t + a * gh_{t+1})
+        gh = torch.zeros_like(h) if g_pre is None else g_pre.clone()
+        if g_spikes is not None:
+            gh.addcmul_(g_spikes, sg)
+        if g_post is not None:
+            gh.add_(g_post if dv_dh is None else g_post * dv_dh)
+        if not ctx.sltt and a != 0.0:
+            for t in range(h.shape[0] - 2, -1, -1):
+                if dv_dh is None:
+                    gh[t].add_(gh[t + 1], alpha=a)
+                else:
+                    gh[t].addcmul_(gh[t + 1], dv_dh[t], value=a)
+        g_x = gh * b if ctx.needs_input_grad[0] else None
+        g_v0 = None
+        if ctx.needs_input_grad[1]:
+            g_v0 = _sum_to_shape(gh[0] * a, ctx.v0_shape)
+        return g_x, g_v0, None, None, None
+
+
+def _sum_to_shape(g: Tensor, shape: torch.Size) -> Tensor:
+    """Reduce a broadcast gradient back to the shape of the tensor that was broadcast."""
+    while g.dim() > len(shape):
+        g = g.sum(0)
+    for dim, size in enumerate(shape):
+        if size == 1 and g.shape[dim] != 1:
+            g = g.sum(dim, keepdim=True)
+    return g
+
+
+def lif_multistep(
+    x: Tensor, params: LIFParams, surrogate: Surrogate, v0: Tensor | float | None = None, *, sltt: bool = False
+) -> LIFOutput:
+    """Run the neuron over x[T, ...]. v0 (default v_reset) may be a float or a broadcastable tensor.
+
+    With `sltt=True` (spatial learning through time) no gradient flows along the membrane from
+    one step to the next, which is what lets `snn.online` train with memory constant in T.
+    """
+    if x.dim() < 1 or x.shape[0] == 0:
+        raise ValueError(f"lif_multistep expects x[T, ...] with T >= 1, got shape {tuple(x.shape)}")
+    v0_t = torch.as_tensor(params.v_reset if v0 is None else v0, dtype=x.dtype, device=x.device)
+    return LIFOutput(*_FusedLIF.apply(x.contiguous(), v0_t, params, surrogate, sltt))
+
+
+class LIF(nn.Module):
+    """Multi-step spiking neuron layer: [T, B, ...] currents in, [T, B, ...] spikes out.
+
+    `record_states` (snn.record) sets `recorder` to collect the full LIFOutput of every call;
+    `snn.online` sets `carry_state` so successive calls continue from the last membrane.
+    """
+
+    def __init__(
+        self,
+        params: LIFParams = LIFParams(),
+        surrogate: Surrogate = ATan(),
+        sltt: bool = False,
+        v0: float | None = None,
+    ) -> None:
+        super().__init__()
+        self.params, self.surrogate, self.sltt, self.v0 = params, surrogate, sltt, v0
+        self.recorder: list[LIFOutput] | None = None
+        self.carry_state = False
+        self.state: Tensor | None = None
+
+    def forward(self, x: Tensor) -> Tensor:
+        v0: Tensor | float | None = self.v0
+        if self.carry_state and self.state is not None:
+            v0 = self.state
+        out = lif_multistep(x, self.params, self.surrogate, v0, sltt=self.sltt)
+        if self.carry_state:
+            self.state = out.v_post[-1].detach().clone()  # a view would pin all T steps
+        if self.recorder is not None:
+            self.recorder.append(out)
+        return out.spikes
+
+    def extra_repr(self) -> str:
+        return f"{self.params}, surrogate={self.surrogate}, sltt={self.sltt}, v0={self.v0}"

@@ -1,0 +1,54 @@
+import math
+
+import pytest
+import torch
+
+from spikeslim.errors import UnknownNameError
+from spikeslim.snn.surrogates import ATan, Rectangle, Sigmoid, Triangle, make_surrogate, surrogate_names
+
+ALL = [ATan(), ATan(alpha=5.0), Sigmoid(), Sigmoid(alpha=1.5), Rectangle(), Rectangle(width=0.4), Triangle(), Triangle(width=0.5)]
+
+
+@pytest.mark.parametrize("sg", ALL, ids=repr)
+def test_spike_is_heaviside_and_backward_is_grad(sg):
+    x = torch.tensor([-2.0, -0.1, 0.0, 0.1, 2.0], dtype=torch.float64, requires_grad=True)
+    s = sg.spike(x)
+    assert s.tolist() == [0.0, 0.0, 1.0, 1.0, 1.0]
+    (g,) = torch.autograd.grad(s.sum(), x)
+    assert torch.equal(g, sg.grad(x.detach()))
+
+
+@pytest.mark.parametrize("sg", ALL, ids=repr)
+def test_grad_has_unit_area_peaked_at_zero(sg):
+    x = torch.linspace(-200, 200, 400_001, dtype=torch.float64)
+    g = sg.grad(x)
+    assert torch.trapezoid(g, x).item() == pytest.approx(1.0, abs=5e-3)
+    assert g[len(x) // 2] == g.max() > 0
+    assert torch.allclose(g, sg.grad(-x), rtol=0, atol=1e-12)  # symmetric
+
+
+@pytest.mark.parametrize(
+    "sg, primitive",
+    [
+        (ATan(alpha=3.0), lambda x: torch.atan(math.pi / 2 * 3.0 * x) / math.pi + 0.5),
+        (Sigmoid(alpha=4.0), lambda x: torch.sigmoid(4.0 * x)),
+    ],
+)
+def test_smooth_grads_are_derivatives_of_their_primitive(sg, primitive):
+    x = torch.linspace(-3, 3, 101, dtype=torch.float64, requires_grad=True)
+    (expected,) = torch.autograd.grad(primitive(x).sum(), x)
+    assert torch.allclose(sg.grad(x.detach()), expected)
+
+
+def test_width_sets_the_support():
+    x = torch.tensor([0.3, 0.6])
+    assert Rectangle(width=1.0).grad(x).tolist() == [1.0, 0.0]
+    assert Triangle(width=0.5).grad(x).tolist() == pytest.approx([0.8, 0.0])
+
+
+def test_make_surrogate_by_name_and_unknown_name():
+    assert set(surrogate_names()) == {"atan", "sigmoid", "rectangle", "triangle"}
+    assert make_surrogate("triangle") == Triangle()
+    assert make_surrogate(ATan(alpha=7.0)) == ATan(alpha=7.0)
+    with pytest.raises(UnknownNameError, match="gauss"):
+        make_surrogate("gauss")
