@@ -165,6 +165,16 @@ class ScoreTable:
     def update(self, indices: torch.Tensor | np.ndarray, scores: torch.Tensor | np.ndarray) -> None:
         self.values[as_numpy(indices).astype(np.int64)] = as_numpy(scores).astype(np.float64)
 
+    def state_dict(self) -> dict[str, Any]:
+        """Tensors, not arrays: checkpoints are read back with torch.load(weights_only=True)."""
+        return {"scores": torch.from_numpy(self.values.copy())}
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        values = as_numpy(state["scores"]).astype(np.float64)
+        if values.shape != self.values.shape:
+            raise InvalidConfigError(f"sampler state holds {len(values)} scores, the training set {len(self.values)}")
+        self.values = values.copy()
+
     @property
     def seen(self) -> np.ndarray:
         return ~np.isnan(self.values)

@@ -56,10 +56,10 @@ class SADPSampler:
         self.table.update(indices, self.score(logits, features, labels))
 
     def state_dict(self) -> dict[str, Any]:
-        return {"scores": self.table.values.copy()}
+        return self.table.state_dict()
 
     def load_state_dict(self, state: dict[str, Any]) -> None:
-        self.table.values = np.asarray(state["scores"], dtype=np.float64).copy()
+        self.table.load_state_dict(state)
 
 
 def build(

@@ -14,6 +14,7 @@ import torch
 import torch.nn.functional as F
 
 from spikeslim.errors import UnknownNameError
+from spikeslim.train.losses import per_example_loss
 
 ScoreFn = Callable[[torch.Tensor, torch.Tensor, torch.Tensor], torch.Tensor]
 
@@ -41,8 +42,8 @@ def el2n(logits: torch.Tensor, features: torch.Tensor, labels: torch.Tensor) -> 
 
 
 def ce_loss(logits: torch.Tensor, features: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
-    """Cross-entropy of the time-averaged logits (InfoBatch's score)."""
-    return F.cross_entropy(_real(logits).mean(0), labels.long(), reduction="none")
+    """The trainer's own per-example loss under the mean readout (InfoBatch's score)."""
+    return per_example_loss(_real(logits), labels.long(), "mean")
 
 
 def readout_grad_norm(logits: torch.Tensor, features: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
