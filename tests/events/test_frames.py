@@ -89,3 +89,14 @@ def test_bad_input_is_named():
         to_frames(ev, SENSOR)
     with pytest.raises(InvalidEventsError, match="non-negative"):
         frames_to_events(-np.ones((2, 2, 2, 2), dtype=np.int8), 100)
+
+
+@pytest.mark.parametrize("binning", ["n_time_bins", "n_event_bins"])
+def test_equals_tonic_on_real_recordings(nmnist_small_dir, binning):
+    from spikeslim.events.readers import read_nmnist_bin
+
+    for path in sorted(nmnist_small_dir.glob("Test/*/*.bin"))[::10]:
+        ev = read_nmnist_bin(path)
+        for downsample in (1, 2):
+            ours = to_frames(ev, (34, 34, 2), **{binning: 10}, downsample=downsample)
+            np.testing.assert_array_equal(ours, tonic_frames(ev, (34, 34, 2), downsample, **{binning: 10}))

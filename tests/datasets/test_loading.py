@@ -1,0 +1,37 @@
+import numpy as np
+import pytest
+
+from spikeslim.datasets import load_frames, loading, open_split
+from spikeslim.errors import DatasetMissingError, InvalidConfigError
+from spikeslim.events import to_frames
+
+
+def test_real_split_to_cached_frames(nmnist_small_dir, tmp_path):
+    fs = load_frames("nmnist", "test", T=5, binning="count", downsample=2, data_dir=nmnist_small_dir,
+                     cache_dir=tmp_path, progress=False)
+    assert fs.frames.shape == (100, 5, 2, 17, 17) and fs.frames.dtype == np.uint16
+    assert fs.n_classes == 10 and fs.meta["binning"] == "count" and fs.meta["sensor_size"] == [17, 17, 2]
+    split = open_split("nmnist", "test", nmnist_small_dir)
+    np.testing.assert_array_equal(fs.labels, split.labels)
+    events, _ = split[42]
+    np.testing.assert_array_equal(fs.frames[42], to_frames(events, (34, 34, 2), n_event_bins=5, downsample=2))
+    assert fs.frames[42].sum() == len(events) - len(events) % 5
+
+
+def test_second_load_reads_the_cache_without_the_data(nmnist_small_dir, tmp_path, monkeypatch):
+    first = load_frames("nmnist", "test", T=3, data_dir=nmnist_small_dir, cache_dir=tmp_path, progress=False)
+    monkeypatch.setattr(loading, "open_split", lambda *a: pytest.fail("the data was opened again"))
+    again = load_frames("nmnist", "test", T=3, data_dir=nmnist_small_dir, cache_dir=tmp_path, progress=False)
+    assert isinstance(again.frames, np.memmap)
+    np.testing.assert_array_equal(again.frames, first.frames)
+    monkeypatch.undo()
+    other = load_frames("nmnist", "test", T=4, data_dir=nmnist_small_dir, cache_dir=tmp_path, progress=False)
+    assert other.T == 4
+
+
+def test_bad_settings_and_missing_data(tmp_path):
+    with pytest.raises(InvalidConfigError, match="'events'"):
+        load_frames("nmnist", "test", binning="events", data_dir=tmp_path, cache_dir=tmp_path)
+    with pytest.raises(DatasetMissingError, match="NMNIST"):
+        load_frames("nmnist", "test", data_dir=tmp_path, cache_dir=tmp_path / "cache", progress=False)
+    assert not (tmp_path / "cache" / "nmnist").exists() or not any((tmp_path / "cache").rglob("key.json"))
