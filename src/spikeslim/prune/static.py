@@ -1,0 +1,125 @@
+"""Static pruning: score every example once with short proxy runs, then train on the top `keep`.
+
+EL2N, GraNd and forgetting share this: the scores come from `proxy_scores` (fresh models trained
+briefly with a recording sampler), the pruned run trains on one fixed subset with weight 1.
+The scoring time is kept on the sampler (`score_time_s`) so benchmarks can charge it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from typing import Any, Callable
+
+import numpy as np
+import torch
+
+from spikeslim.datasets.base import FrameSet
+from spikeslim.errors import InvalidConfigError
+from spikeslim.prune.base import ScoreTable, as_numpy, epoch_rng, full_plan, top_k
+from spikeslim.prune.scores import ScoreFn
+
+ModelFactory = Callable[[], torch.nn.Module]
+
+
+class StaticSampler:
+    """The same `keep` fraction of highest-scored examples every epoch, reshuffled, weight 1."""
+
+    def __init__(self, scores: np.ndarray, *, keep: float, seed: int, score_time_s: float = 0.0) -> None:
+        self.scores = np.asarray(scores, dtype=np.float64)
+        self.seed, self.score_time_s = seed, score_time_s
+        n = len(self.scores)
+        self.kept = top_k(self.scores, max(1, min(n, round(keep * n))), np.random.default_rng([seed]))
+
+    def plan(self, epoch: int, n_epochs: int) -> tuple[np.ndarray, np.ndarray]:
+        order = epoch_rng(self.seed, epoch).permutation(self.kept).astype(np.int64)
+        return order, np.ones(len(order), dtype=np.float32)
+
+    def observe(
+        self, indices: torch.Tensor, logits: torch.Tensor, features: torch.Tensor, labels: torch.Tensor
+    ) -> None:
+        """Static: the subset was fixed before training."""
+
+    def state_dict(self) -> dict[str, Any]:
+        return {"scores": torch.from_numpy(self.scores.copy())}
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        if not np.array_equal(as_numpy(state["scores"]), self.scores):
+            raise InvalidConfigError("the checkpoint was pruned with different static scores; rescore or start afresh")
+
+
+class ScoreRecorder:
+    """Full data every epoch, remembering each example's latest score (a proxy run's sampler)."""
+
+    def __init__(self, n: int, score: ScoreFn, *, seed: int) -> None:
+        self.n, self.score, self.seed = n, score, seed
+        self.table = ScoreTable(n)
+
+    @property
+    def scores(self) -> np.ndarray:
+        return self.table.filled("mean")
+
+    def plan(self, epoch: int, n_epochs: int) -> tuple[np.ndarray, np.ndarray]:
+        return full_plan(self.n, epoch_rng(self.seed, epoch))
+
+    def observe(
+        self, indices: torch.Tensor, logits: torch.Tensor, features: torch.Tensor, labels: torch.Tensor
+    ) -> None:
+        self.table.update(indices, self.score(logits, features, labels))
+
+    def state_dict(self) -> dict[str, Any]:
+        return self.table.state_dict()
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        self.table.load_state_dict(state)
+
+
+def proxy_scores(
+    train: FrameSet,
+    *,
+    name: str,
+    model_factory: ModelFactory | None,
+    config: Any,
+    epochs: int | None,
+    n_proxies: int,
+    seed: int,
+    recorder: Callable[[int], Any] | None,
+    final: Callable[[torch.nn.Module, Any], np.ndarray] | None = None,
+    default_fraction: float = 0.1,
+    min_epochs: int = 1,
+    device: str | None = None,
+    progress: bool = True,
+) -> np.ndarray:
+    """Mean over `n_proxies` fresh models of the scores each one gives after `epochs` of training.
+
+    `recorder(proxy_seed)` makes the sampler the proxy trains with (its `.scores` are read after
+    training unless `final(model, recorder)` computes them); epochs may be 0 (score at init) and
+    default to `default_fraction` of the run's epochs, at least `min_epochs`.
+    """
+    if model_factory is None or config is None:
+        raise InvalidConfigError(f"{name} scores examples with short proxy runs: pass model_factory and config")
+    if epochs is None:
+        epochs = max(min_epochs, round(default_fraction * config.epochs))
+    if n_proxies < 1 or epochs < 0:
+        raise InvalidConfigError(f"{name}: need n_proxies >= 1 and score epochs >= 0, got {n_proxies}, {epochs}")
+    from spikeslim.train import fit
+
+    total = np.zeros(len(train))
+    for j in range(n_proxies):
+        torch.manual_seed(seed * 1000 + j)
+        model = model_factory()
+        sampler = recorder(seed * 1000 + j) if recorder is not None else None
+        if epochs > 0:
+            proxy_config = dataclasses.replace(config, epochs=epochs, seed=seed * 1000 + j)
+            fit(model, train, proxy_config, sampler=sampler, device=device, progress=progress)
+        total += final(model, sampler) if final is not None else sampler.scores
+    return total / n_proxies
+
+
+def timed_static(n: int, scores: Callable[[], np.ndarray], *, keep: float, seed: int) -> StaticSampler:
+    """Run the scoring once, time it, and fix the subset; keep = 1 needs no scores at all."""
+    if keep >= 1.0:
+        return StaticSampler(np.zeros(n), keep=keep, seed=seed)
+    start = time.perf_counter()
+    values = scores()
+    return StaticSampler(values, keep=keep, seed=seed, score_time_s=time.perf_counter() - start)
