@@ -39,7 +39,7 @@ def test_folding_batchnorm_is_exact_in_eval_mode():
 
 def test_student_at_large_T_predicts_like_the_teacher(trained):
     teacher, templates = trained
-    student = convert(teacher, KW).eval()
+    student = convert(teacher).eval()
     assert all(isinstance(m, SpikingQCFS) for m in student.features if hasattr(m, "bound"))
     assert not any(isinstance(m, nn.BatchNorm2d) for m in student.features)
     y = torch.arange(5).repeat(8)
@@ -57,7 +57,7 @@ def test_student_at_large_T_predicts_like_the_teacher(trained):
 def test_conversion_leaves_teacher_untouched_and_shares_bounds(trained):
     teacher = trained[0]
     before = {k: v.clone() for k, v in teacher.state_dict().items()}
-    student = convert(teacher, KW)
+    student = convert(teacher)
     for k, v in teacher.state_dict().items():
         torch.testing.assert_close(v, before[k])
     bounds = lambda m: [p.item() for n, p in m.named_parameters() if n.endswith("bound")]  # noqa: E731
@@ -65,7 +65,7 @@ def test_conversion_leaves_teacher_untouched_and_shares_bounds(trained):
 
 
 def test_student_is_trainable_by_surrogate_gradients(trained):
-    student = convert(trained[0], KW)
+    student = convert(trained[0])
     logits, features = student(torch.rand(3, 4, 2, 8, 8) * 4, return_features=True)
     assert logits.shape == (3, 4, 5) and features.shape == (3, 4, 16 * 2 * 2)
     logits.mean(0).logsumexp(1).sum().backward()

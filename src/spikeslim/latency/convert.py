@@ -23,15 +23,16 @@ def fold_batchnorm(conv: nn.Conv2d, bn: nn.BatchNorm2d) -> tuple[torch.Tensor, t
     return conv.weight * scale[:, None, None, None], (bias - bn.running_mean) * scale + bn.bias
 
 
-def student_kwargs(teacher_kwargs: dict[str, Any]) -> dict[str, Any]:
-    """The student's constructor arguments: the teacher's, spiking and without batch norm."""
-    return dict(teacher_kwargs, spiking=True, batch_norm=False)
+def student_options(teacher_options: dict[str, Any]) -> dict[str, Any]:
+    """The student's options: the teacher's, spiking and without batch norm."""
+    return dict(teacher_options, spiking=True, batch_norm=False)
 
 
 @torch.no_grad()
-def convert(teacher: QCFSNet, teacher_kwargs: dict[str, Any]) -> QCFSNet:
+def convert(teacher: QCFSNet) -> QCFSNet:
     """A new spiking student carrying the teacher's weights; the teacher is left untouched."""
-    student = QCFSNet(**student_kwargs(teacher_kwargs)).to(next(teacher.parameters()).device)
+    student = QCFSNet(teacher.in_shape, teacher.n_classes, **student_options(teacher.options))
+    student.to(next(teacher.parameters()).device)
     modules = list(teacher.features)
     targets = iter(m for m in student.features if isinstance(m, nn.Conv2d))
     for i, module in enumerate(modules):

@@ -8,7 +8,7 @@ time, and both return per-step logits [T, B, C] like every spikeslim model.
 
 from __future__ import annotations
 
-from typing import Sequence
+from typing import Any, Sequence
 
 import torch
 from torch import nn
@@ -36,7 +36,7 @@ class QCFSNet(nn.Module):
         levels: int = 4,
         bound: float = 8.0,
         ref_frames: int | None = None,
-        width: float = 1.0,
+        surrogate_width: float = 1.0,
     ) -> None:
         super().__init__()
         c_in, height, width_px = in_shape
@@ -47,13 +47,19 @@ class QCFSNet(nn.Module):
         if ref_frames is not None and ref_frames < 1:
             raise InvalidConfigError(f"ref_frames must be a positive frame count, got {ref_frames}")
         self.spiking, self.ref_frames = spiking, ref_frames
+        self.in_shape, self.n_classes = (c_in, height, width_px), n_classes
+        #: the keyword options, as a checkpoint's `model_kwargs` must record them
+        self.options: dict[str, Any] = dict(
+            channels=[int(c) for c in channels], spiking=spiking, batch_norm=batch_norm,
+            levels=levels, bound=bound, ref_frames=ref_frames, surrogate_width=surrogate_width,
+        )
         norm = (not spiking) if batch_norm is None else batch_norm
         layers: list[nn.Module] = []
         for c_out in channels:
             layers.append(nn.Conv2d(c_in, c_out, 3, padding=1, bias=not norm))
             if norm:
                 layers.append(nn.BatchNorm2d(c_out))
-            layers.append(SpikingQCFS(bound, width) if spiking else QCFS(levels, bound))
+            layers.append(SpikingQCFS(bound, surrogate_width) if spiking else QCFS(levels, bound))
             layers.append(nn.AvgPool2d(2))
             c_in, height, width_px = c_out, height // 2, width_px // 2
         self.features = nn.Sequential(*layers)
@@ -72,3 +78,8 @@ class QCFSNet(nn.Module):
         features = h.flatten(1).unflatten(0, (n_steps, batch))
         logits = self.classifier(features)
         return (logits, features) if return_features else logits
+
+
+def build(*, in_shape: Sequence[int], n_classes: int, **options: Any) -> QCFSNet:
+    """The model registry's entry point (`snn.models.build_model("qcfs", ...)`)."""
+    return QCFSNet(in_shape, n_classes, **options)
