@@ -87,6 +87,52 @@ def _run_export_events(args: argparse.Namespace) -> int:
     return 0
 
 
+# --- datasets / show: list datasets and draw samples (spikeslim.datasets, events.render) ---
+@command
+def _add_datasets(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
+    p = sub.add_parser("datasets", help="list every dataset: ready or missing (and how to get it), sizes, sensor")
+    p.add_argument("--data-dir", default=None, help="folder holding real datasets in their native layout")
+    p.set_defaults(run=_run_datasets)
+
+
+def _run_datasets(args: argparse.Namespace) -> int:
+    from spikeslim.bench.report import markdown_table
+    from spikeslim.datasets.status import dataset_rows
+
+    rows = dataset_rows(args.data_dir)
+    print(markdown_table(rows, ["dataset", "status", "train", "test", "sensor", "classes"]), end="")
+    for row in rows:
+        if row["how_to_get"]:
+            print(f"\n{row['dataset']} is missing. {row['how_to_get']}")
+    return 0
+
+
+@command
+def _add_show(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
+    p = sub.add_parser("show", help="draw a sample (ON red, OFF blue) per time bin, or a set file per class")
+    p.add_argument("target", help="a dataset name, or a synthetic-set .npz (drawn as classes x time bins)")
+    p.add_argument("--out", required=True, help="output image: .png (panels) or .gif (one frame per bin)")
+    p.add_argument("--index", type=int, default=0, help="sample to draw (for a set: each class's INDEX-th)")
+    p.add_argument("--split", choices=("train", "test"), default="train")
+    p.add_argument("--T", type=int, default=None, help="time bins (default: the dataset's)")
+    p.add_argument("--binning", choices=("time", "count"), default="time", help="equal time windows or event counts")
+    p.add_argument("--downsample", type=int, default=1, help="divide x and y by this factor")
+    p.add_argument("--data-dir", default=None, help="folder holding real datasets in their native layout")
+    p.set_defaults(run=_run_show)
+
+
+def _run_show(args: argparse.Namespace) -> int:
+    from spikeslim.datasets.preview import show_sample, show_set
+
+    if args.target.endswith(".npz"):
+        out = show_set(args.target, args.out, index=args.index)
+    else:
+        out = show_sample(args.target, args.split, args.index, args.out, T=args.T, binning=args.binning,
+                          downsample=args.downsample, data_dir=args.data_dir)
+    print(f"wrote {out}")
+    return 0
+
+
 # --- end of commands ----------------------------------------------------------------------------
 
 

@@ -1,0 +1,39 @@
+"""Pictures for `spikeslim show`: one recording of a dataset, or every class of a synthetic set."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+
+from spikeslim.datasets.loading import binner_for
+from spikeslim.datasets.registry import get_spec, open_split
+from spikeslim.errors import InvalidConfigError
+from spikeslim.events.render import render_grid, render_sample
+
+
+def show_sample(name: str, split: str, index: int, out: str | os.PathLike[str], *, T: int | None = None,
+                binning: str = "time", downsample: int = 1, data_dir: str | Path | None = None) -> Path:
+    """Bin recording `index` of a dataset split and draw it, one panel (PNG) or frame (GIF) per bin."""
+    spec = get_spec(name)
+    T = spec.default_T if T is None else T
+    events_split = open_split(name, split, data_dir)
+    if not 0 <= index < len(events_split):
+        raise InvalidConfigError(f"--index {index} is outside {name} {split} (0-{len(events_split) - 1})")
+    events, label = events_split[index]
+    frames = binner_for(name, T, binning, downsample)(events)
+    title = f"{name} {split} #{index}: {spec.class_names[label]} ({len(events)} events, T={T} by {binning})"
+    return render_sample(frames, out, title)
+
+
+def show_set(path: str | os.PathLike[str], out: str | os.PathLike[str], index: int = 0) -> Path:
+    """Draw a synthetic set (.npz): rows are classes (the class's `index`-th sample), columns time bins."""
+    from spikeslim.condense.setfile import load_set
+
+    fs = load_set(path)
+    classes = [c for c in range(fs.n_classes) if np.any(fs.labels == c)]
+    picks = [np.flatnonzero(fs.labels == c)[index % np.count_nonzero(fs.labels == c)] for c in classes]
+    names = fs.meta.get("class_names") or [str(c) for c in range(fs.n_classes)]
+    title = f"{Path(path).name}: {fs.meta.get('method', 'set')} of {fs.meta.get('dataset', '?')}, {len(fs)} samples"
+    return render_grid(np.asarray(fs.frames)[picks], [str(names[c]) for c in classes], out, title)
