@@ -18,6 +18,7 @@ demo: $(VENV)/.installed
 test: $(VENV)/.installed
 	$(PY) -m pytest -q
 
+# Full experiments (tens of minutes to hours on a CPU); results land in benchmarks/results/.
 bench: $(VENV)/.installed
-	$(PY) -m pip install ".[bench]"
-	$(PY) benchmarks/run_all.py
+	$(PY) -m pip install -e ".[bench]"
+	for script in benchmarks/bench_*.py; do $(PY) $$script || exit 1; done
