@@ -1,0 +1,88 @@
+import json
+
+import numpy as np
+import pytest
+import torch
+
+from spikeslim.datasets.base import FrameSet
+from spikeslim.errors import CheckpointError, InvalidConfigError
+from spikeslim.latency.pipeline import HSDConfig, run_hsd
+from spikeslim.train import TrainConfig
+
+
+def _frames(n: int, seed: int) -> FrameSet:
+    """Two classes of event frames: events fall in the left or the right half of an 8x8 sensor."""
+    rng = np.random.default_rng(seed)
+    labels = np.arange(n) % 2
+    rate = np.full((n, 4, 2, 8, 8), 0.1)
+    for i, y in enumerate(labels):
+        rate[i, :, :, :, 4 * y : 4 * y + 4] = 1.5
+    return FrameSet(rng.poisson(rate).astype(np.uint16), labels.astype(np.int64), 2, {"dataset": "toy", "T": 4})
+
+
+CONFIG = HSDConfig(
+    train_frames=4, steps=(1, 2), channels=(4, 8),
+    teacher=TrainConfig(epochs=2, batch_size=8, lr=1e-2), student=TrainConfig(epochs=3, batch_size=8, lr=1e-3),
+)
+
+
+@pytest.fixture(scope="module")
+def run(tmp_path_factory):
+    torch.set_num_threads(1)
+    out = tmp_path_factory.mktemp("hsd")
+    return out, run_hsd(_frames(32, 0), _frames(16, 1), CONFIG, out_dir=out, device="cpu", progress=False)
+
+
+def test_teacher_and_one_student_per_T_with_results_file(run):
+    out, summary = run
+    assert json.loads((out / "results.json").read_text())["students"] == json.loads(json.dumps(summary["students"]))
+    assert [s["T"] for s in summary["students"]] == [1, 2]
+    for s in summary["students"]:
+        assert 0.0 <= s["converted_accuracy"] <= 1.0 and 0.0 <= s["hsd_accuracy"] <= 1.0
+        assert len(s["per_step_accuracy"]) == s["T"]
+        assert (out / f"student_T{s['T']}.pt").is_file()
+    assert summary["teacher"]["accuracy"] > 0.9  # the halves are easy to tell apart
+
+
+def test_students_reload_as_registered_models_at_any_T(run):
+    from spikeslim.train import evaluate, load_model
+
+    out, summary = run
+    model, ckpt = load_model(out / "student_T2.pt")
+    assert ckpt["model"] == "qcfs" and ckpt["data"]["T"] == 2 and ckpt["skd"] == {"alpha": 1.0, "tau": 2.0}
+    test = _frames(16, 1)
+    assert evaluate(model, test, T=2)["accuracy"] == pytest.approx(summary["students"][1]["hsd_accuracy"])
+    assert len(evaluate(model, test, T=1)["per_step_accuracy"]) == 1
+
+
+def test_skd_training_loss_falls(run):
+    out, _ = run
+    history = torch.load(out / "student_T1.pt", weights_only=True)["train_state"]["history"]
+    assert len(history) == 3 and history[-1]["loss"] < history[0]["loss"]
+
+
+def test_resume_of_a_finished_run_changes_nothing(run):
+    out, summary = run
+    before = torch.load(out / "student_T1.pt", weights_only=True)["state_dict"]
+    again = run_hsd(_frames(32, 0), _frames(16, 1), CONFIG, out_dir=out, device="cpu", resume=True, progress=False)
+    after = torch.load(out / "student_T1.pt", weights_only=True)["state_dict"]
+    assert all(torch.equal(before[k], after[k]) for k in before)
+    assert [s["hsd_accuracy"] for s in again["students"]] == [s["hsd_accuracy"] for s in summary["students"]]
+
+
+def test_resume_with_other_skd_weights_is_refused(run):
+    out, _ = run
+    other = HSDConfig(**{**CONFIG.__dict__, "alpha": 0.5})
+    with pytest.raises(CheckpointError, match="alpha=0.5"):
+        run_hsd(_frames(32, 0), _frames(16, 1), other, out_dir=out, device="cpu", resume=True, progress=False)
+
+
+@pytest.mark.parametrize("kwargs", [dict(steps=(8,)), dict(steps=()), dict(tau=0.0), dict(alpha=-1.0)])
+def test_bad_recipes_are_refused(kwargs):
+    with pytest.raises(InvalidConfigError):
+        HSDConfig(train_frames=4, **kwargs)
+
+
+def test_data_with_other_frame_count_is_refused(tmp_path):
+    with pytest.raises(InvalidConfigError, match="4 frames"):
+        run_hsd(_frames(4, 0), None, HSDConfig(train_frames=8), out_dir=tmp_path, progress=False)
