@@ -70,7 +70,7 @@ def test_neuron_and_surrogate_options_reach_the_layers():
 
 
 def test_bad_names_and_inputs():
-    assert set(names()) >= {"convnet", "vggsnn"}
+    assert set(names()) >= {"convnet", "vggsnn", "qcfs"}
     with pytest.raises(UnknownNameError, match="resnet"):
         build_model("resnet", in_shape=(2, 8, 8), n_classes=2)
     with pytest.raises(ValueError, match="too small"):
