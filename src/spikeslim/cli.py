@@ -38,6 +38,8 @@ def _add_evaluate_set(sub: "argparse._SubParsersAction[argparse.ArgumentParser]"
     p = sub.add_parser("evaluate-set", help="train fresh networks on a set file; accuracy, time and storage vs full data")
     p.add_argument("set", help="a set file (.npz) written by `spikeslim distill`")
     p.add_argument("--model", default="convnet", help="architecture trained on the set (default convnet)")
+    p.add_argument("--width", type=int, default=None, help="model width (default: the model's)")
+    p.add_argument("--depth", type=int, default=None, help="model depth, for models that have one")
     p.add_argument("--seeds", type=int, default=5, help="fresh networks trained, one per seed (default 5)")
     p.add_argument("--steps", type=int, default=300, help="optimisation steps per training run (default 300)")
     p.add_argument("--reference-seeds", type=int, default=1, help="full-data runs for the reference (default 1)")
@@ -54,7 +56,8 @@ def _run_evaluate_set(args: argparse.Namespace) -> int:
     from spikeslim.bench.report import markdown_table, write_report
     from spikeslim.condense.evaluate import EvalRecipe, evaluate_set, summary_row
 
-    recipe = EvalRecipe(model=args.model, seeds=args.seeds, steps=args.steps)
+    model_kwargs = {k: v for k, v in (("width", args.width), ("depth", args.depth)) if v is not None}
+    recipe = EvalRecipe(model=args.model, model_kwargs=model_kwargs, seeds=args.seeds, steps=args.steps)
     row = evaluate_set(args.set, recipe, reference_seeds=args.reference_seeds, with_reference=not args.no_reference,
                        data_dir=args.data_dir, cache_dir=args.cache_dir, device=args.device)
     summary = summary_row(row)

@@ -7,26 +7,15 @@ A coreset is a condensed set made of real training samples, so every coreset met
 from __future__ import annotations
 
 import time
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Callable, TypeVar
+from typing import Any, Callable
 
 import numpy as np
 import torch
 
 from spikeslim.condense.base import CondenseError, check_ipc, condensed_set
 from spikeslim.datasets.base import FrameSet
-
-C = TypeVar("C")
-
-
-def build_with(cls: Callable[..., C], options: dict[str, Any]) -> C:
-    """Construct a method dataclass, turning unknown options into an error that lists the known ones."""
-    known = [f.name for f in fields(cls)]  # type: ignore[arg-type]
-    unknown = sorted(set(options) - set(known))
-    if unknown:
-        raise CondenseError(f"{cls.__name__}: unknown options {unknown}; known options: {known}")
-    return cls(**options)
 
 
 def select_per_class(
@@ -60,40 +49,49 @@ def select_per_class(
 
 
 @dataclass(frozen=True)
-class EmbedConfig:
-    """The network that embeds samples for herding and k-center: briefly trained, then frozen.
+class ProxyConfig:
+    """The briefly trained network coreset methods learn from (embeddings, forgetting counts).
 
     Why trained: a random network's features barely separate classes, so geometric selection
     on them is close to random; a few epochs give features with class structure.
     """
 
     model: str = "convnet"
+    model_kwargs: dict[str, Any] = field(default_factory=dict)
     epochs: int = 3
     batch_size: int = 64
     lr: float = 1e-3
 
+    def build(self, train: FrameSet, seed: int) -> torch.nn.Module:
+        """A fresh, seeded network shaped for `train`."""
+        from spikeslim.snn.models import build_model
 
-def embed(train: FrameSet, config: EmbedConfig, *, seed: int, device: Any = None, progress: bool = True) -> np.ndarray:
-    """Train `config.model` on `train` briefly and return its penultimate spike rates [N, D].
+        torch.manual_seed(seed)
+        return build_model(self.model, in_shape=train.shape[1:], n_classes=train.n_classes, **self.model_kwargs)
+
+    def train_config(self, seed: int) -> Any:
+        from spikeslim.train import TrainConfig
+
+        return TrainConfig(epochs=self.epochs, batch_size=self.batch_size, lr=self.lr, seed=seed)
+
+
+def embed(train: FrameSet, proxy: ProxyConfig, *, seed: int, device: Any = None, progress: bool = True) -> np.ndarray:
+    """Train the proxy on `train` and return its penultimate spike rates [N, D].
 
     Features are the spikes entering the classifier, averaged over time steps.
     """
-    from spikeslim.snn.models import build_model
-    from spikeslim.train import TrainConfig, fit, resolve_device, to_input
+    from spikeslim.train import fit, resolve_device, to_input
 
     dev = resolve_device(device)
-    torch.manual_seed(seed)
-    model = build_model(config.model, in_shape=train.shape[1:], n_classes=train.n_classes)
-    fit(model, train, TrainConfig(epochs=config.epochs, batch_size=config.batch_size, lr=config.lr, seed=seed),
-        device=dev, progress=progress)
+    model = proxy.build(train, seed)
+    fit(model, train, proxy.train_config(seed), device=dev, progress=progress)
     model.eval()
     out = []
     with torch.no_grad():
-        for lo in range(0, len(train), config.batch_size):
-            _, feats = model(to_input(train.frames[lo:lo + config.batch_size]).to(dev), return_features=True)
+        for lo in range(0, len(train), proxy.batch_size):
+            _, feats = model(to_input(train.frames[lo:lo + proxy.batch_size], dev), return_features=True)
             out.append(feats.float().mean(0).flatten(1).cpu().numpy())
     return np.concatenate(out)
-
 
 
 @dataclass(frozen=True)
@@ -105,13 +103,13 @@ class EmbeddingSelect:
 
     method: str
     rule: Callable[[np.ndarray, int], np.ndarray]
-    embed: EmbedConfig = EmbedConfig()
+    proxy: ProxyConfig = field(default_factory=ProxyConfig)
 
     def condense(self, train: FrameSet, ipc: int, *, seed: int, device: Any = None, progress: bool = True,
                  checkpoint: Path | None = None, resume: bool = False) -> FrameSet:
         check_ipc(train, ipc)  # fail before spending time on the embedding
         start = time.perf_counter()
-        feats = embed(train, self.embed, seed=seed, device=device, progress=progress)
+        feats = embed(train, self.proxy, seed=seed, device=device, progress=progress)
         timings = {"embed": time.perf_counter() - start}
         return select_per_class(train, ipc, lambda c, ix: self.rule(feats[ix], ipc), method=self.method,
-                                options=asdict(self.embed), seed=seed, timings=timings)
+                                options=asdict(self.proxy), seed=seed, timings=timings)

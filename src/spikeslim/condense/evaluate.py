@@ -14,7 +14,7 @@ import math
 import os
 import tempfile
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +42,7 @@ class EvalRecipe:
     """
 
     model: str = "convnet"
+    model_kwargs: dict[str, Any] = field(default_factory=dict)  # e.g. {"width": 32} for a quick CPU run
     seeds: int = 5
     steps: int = 300
     min_epochs: int = 10
@@ -74,7 +75,7 @@ def train_and_test(train: FrameSet, test: FrameSet, recipe: EvalRecipe, seed: in
 
     dev = resolve_device(device)
     torch.manual_seed(seed)
-    model = build_model(recipe.model, in_shape=train.shape[1:], n_classes=train.n_classes)
+    model = build_model(recipe.model, in_shape=train.shape[1:], n_classes=train.n_classes, **recipe.model_kwargs)
     start = time.perf_counter()
     fit(model, train, recipe.train_config(len(train), seed), device=dev, progress=progress)
     seconds = time.perf_counter() - start
@@ -98,7 +99,8 @@ def reference(train: FrameSet, test: FrameSet, recipe: EvalRecipe, *, seeds: int
               device: Any = None, progress: bool = True) -> dict[str, Any]:
     """The full-training-set result under `recipe`, cached as JSON (it is by far the slowest part)."""
     key = {k: train.meta.get(k) for k in ("dataset", "T", "binning", "downsample")}
-    key.update(recipe=asdict(recipe), seeds=seeds, n_train=len(train))
+    recipe_key = {k: v for k, v in asdict(recipe).items() if k != "seeds"}  # the set's seeds, not the reference's
+    key.update(recipe=recipe_key, seeds=seeds, n_train=len(train))
     path = None
     if cache_dir is not None:
         digest = hashlib.sha1(json.dumps(key, sort_keys=True).encode()).hexdigest()[:12]

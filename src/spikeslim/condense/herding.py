@@ -10,7 +10,8 @@ from typing import Any
 
 import numpy as np
 
-from spikeslim.condense.coreset import EmbedConfig, EmbeddingSelect, build_with
+from spikeslim.condense.base import make_options
+from spikeslim.condense.coreset import EmbeddingSelect, ProxyConfig
 
 
 def herding_order(features: np.ndarray, k: int) -> np.ndarray:
@@ -34,5 +35,5 @@ def herding_order(features: np.ndarray, k: int) -> np.ndarray:
 
 
 def build(**options: Any) -> EmbeddingSelect:
-    """Options are the embedding network's settings (`EmbedConfig` fields)."""
-    return EmbeddingSelect("herding", herding_order, build_with(EmbedConfig, options))
+    """Options are the proxy network's settings (`ProxyConfig` fields)."""
+    return EmbeddingSelect("herding", herding_order, make_options(ProxyConfig, "herding", options))

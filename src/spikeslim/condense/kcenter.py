@@ -10,7 +10,8 @@ from typing import Any
 
 import numpy as np
 
-from spikeslim.condense.coreset import EmbedConfig, EmbeddingSelect, build_with
+from spikeslim.condense.base import make_options
+from spikeslim.condense.coreset import EmbeddingSelect, ProxyConfig
 
 
 def kcenter_order(features: np.ndarray, k: int) -> np.ndarray:
@@ -33,5 +34,5 @@ def kcenter_order(features: np.ndarray, k: int) -> np.ndarray:
 
 
 def build(**options: Any) -> EmbeddingSelect:
-    """Options are the embedding network's settings (`EmbedConfig` fields)."""
-    return EmbeddingSelect("kcenter", kcenter_order, build_with(EmbedConfig, options))
+    """Options are the proxy network's settings (`ProxyConfig` fields)."""
+    return EmbeddingSelect("kcenter", kcenter_order, make_options(ProxyConfig, "kcenter", options))

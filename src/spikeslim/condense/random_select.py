@@ -8,7 +8,8 @@ from typing import Any
 
 import numpy as np
 
-from spikeslim.condense.coreset import build_with, select_per_class
+from spikeslim.condense.base import make_options
+from spikeslim.condense.coreset import select_per_class
 from spikeslim.datasets.base import FrameSet
 
 
@@ -23,4 +24,4 @@ class RandomSelect:
 
 def build(**options: Any) -> RandomSelect:
     """Random selection has no options; any given raise a CondenseError."""
-    return build_with(RandomSelect, options)
+    return make_options(RandomSelect, "random", options)

@@ -1,0 +1,70 @@
+import json
+
+import numpy as np
+import pytest
+
+import spikeslim.condense.evaluate as ev
+from spikeslim.cli import main
+from spikeslim.condense.evaluate import EVENT_BYTES, EvalRecipe, storage
+from spikeslim.condense.setfile import InvalidSetFileError, save_set
+from spikeslim.datasets.base import FrameSet
+from spikeslim.errors import InvalidConfigError
+
+
+def _split(n_per_class: int, seed: int) -> FrameSet:
+    """Two classes a network can tell apart: events in the left or the right half."""
+    rng = np.random.default_rng(seed)
+    labels = np.repeat([0, 1], n_per_class)
+    frames = rng.integers(0, 2, size=(len(labels), 2, 2, 8, 8)).astype(np.uint8)
+    for i, c in enumerate(labels):
+        frames[i, :, :, :, 4 * c:4 * c + 4] += 3
+    return FrameSet(frames, labels, 2, {"dataset": "toy", "T": 2, "binning": "time", "downsample": 1})
+
+
+def test_recipe_trains_a_step_budget_with_an_epoch_floor():
+    recipe = EvalRecipe(steps=300, min_epochs=10, batch_size=64)
+    assert recipe.epochs_for(10) == 300  # one batch per epoch
+    assert recipe.epochs_for(100) == 150  # two batches per epoch
+    assert recipe.epochs_for(10_000) == 10  # the floor
+    with pytest.raises(InvalidConfigError, match="seeds"):
+        EvalRecipe(seeds=0)
+
+
+def test_storage_counts_set_file_and_full_data_bytes(tmp_path):
+    full = _split(6, 0)
+    small = full.subset([0, 6])
+    path = tmp_path / "s.npz"
+    save_set(path, small, {})
+    sizes = storage(small, full, path)
+    assert sizes["set_file_bytes"] == path.stat().st_size
+    assert sizes["set_frames_bytes"] == small.frames.size  # uint8 counts
+    assert sizes["full_events_bytes"] == EVENT_BYTES * int(full.frames.sum())
+    assert sizes["full_frames_bytes"] == full.frames.size
+
+
+def test_evaluate_set_command_runs_end_to_end(tmp_path, monkeypatch, capsys):
+    train, test = _split(10, 1), _split(5, 2)
+    calls = []
+    monkeypatch.setattr(ev, "real_splits", lambda meta, **_: calls.append(meta["dataset"]) or (train, test))
+    path = tmp_path / "toy_ipc2.npz"
+    save_set(path, train.subset([0, 1, 10, 11]), {"method": "random", "ipc": 2})
+    args = [str(path), "--seeds", "2", "--steps", "3", "--width", "4", "--depth", "1", "--device", "cpu"]
+    assert main(["evaluate-set", *args]) == 0
+    row = json.loads((tmp_path / "toy_ipc2_eval.json").read_text())["rows"][0]
+    assert len(row["accuracies"]) == 2 and all(0.0 <= a <= 1.0 for a in row["accuracies"])
+    assert row["n_samples"] == 4 and row["full_n_samples"] == 20 and row["method"] == "random"
+    assert row["time_ratio"] > 0 and row["events_storage_ratio"] > 0
+    assert "time saved" in capsys.readouterr().out
+    cached = list((tmp_path / "reference").glob("reference-toy-*.json"))
+    assert len(cached) == 1  # the full-data run is cached for the next set of this dataset
+    assert main(["evaluate-set", *args[:1], "--seeds", "1", *args[3:]]) == 0  # other set seeds, same reference
+    assert list((tmp_path / "reference").iterdir()) == cached and calls == ["toy", "toy"]
+
+
+def test_a_set_that_does_not_match_the_real_data_is_refused(tmp_path, monkeypatch):
+    train = _split(3, 0)
+    monkeypatch.setattr(ev, "real_splits", lambda meta, **_: (train, train))
+    path = tmp_path / "wrong.npz"
+    save_set(path, FrameSet(np.zeros((2, 2, 2, 6, 6), np.uint8), np.array([0, 1]), 2, {"dataset": "toy"}), {})
+    with pytest.raises(InvalidSetFileError, match="wrong.npz"):
+        ev.evaluate_set(path, EvalRecipe(seeds=1, steps=1), progress=False)
