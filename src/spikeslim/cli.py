@@ -90,6 +90,82 @@ def _run_export_events(args: argparse.Namespace) -> int:
     return 0
 
 
+# --- train / evaluate: the trainer (spikeslim.train) ---
+@command
+def _add_train(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
+    p = sub.add_parser("train", help="train an SNN on a dataset; checkpoint.pt and results.json in --out")
+    p.add_argument("--dataset", required=True, help="registered dataset (digits-dvs, nmnist, ...)")
+    p.add_argument("--model", default="convnet", help="registered model (default convnet)")
+    p.add_argument("--width", type=int, default=None, help="model width (default: the model's)")
+    p.add_argument("--depth", type=int, default=None, help="model depth, for models that have one")
+    p.add_argument("--T", type=int, default=None, help="time steps (default: the dataset's)")
+    p.add_argument("--binning", choices=("time", "count"), default="time", help="equal time windows or event counts")
+    p.add_argument("--downsample", type=int, default=1, help="divide x and y by this factor")
+    p.add_argument("--epochs", type=int, default=10)
+    p.add_argument("--batch-size", type=int, default=32, help="examples per step (per process under torchrun)")
+    p.add_argument("--lr", type=float, default=1e-3)
+    p.add_argument("--optimizer", choices=("adam", "sgd"), default="adam")
+    p.add_argument("--weight-decay", type=float, default=0.0)
+    p.add_argument("--schedule", choices=("cosine", "constant"), default="cosine")
+    p.add_argument("--loss", choices=("mean", "tet"), default="mean", help="CE of the mean output, or per step (TET)")
+    p.add_argument("--tet-lambda", type=float, default=0.0, help="weight of TET's MSE regulariser")
+    p.add_argument("--augment", action="store_true", help="random flip and translation of event frames")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--out", required=True, help="folder for checkpoint.pt and results.json")
+    p.add_argument("--resume", action="store_true", help="continue from --out/checkpoint.pt if present")
+    p.add_argument("--prune", default=None, help="data pruning sampler (sadp, random, el2n, ...)")
+    p.add_argument("--keep", type=float, default=1.0, help="fraction of the data-epochs kept when pruning")
+    _add_common_data(p)
+    _add_device(p)
+    p.set_defaults(run=_run_train)
+
+
+def _run_train(args: argparse.Namespace) -> int:
+    from spikeslim.train import FrameAugment, TrainConfig
+    from spikeslim.train.distributed import is_main
+    from spikeslim.train.run import train_run
+
+    config = TrainConfig(epochs=args.epochs, batch_size=args.batch_size, lr=args.lr, optimizer=args.optimizer,
+                         weight_decay=args.weight_decay, schedule=args.schedule, loss=args.loss,
+                         tet_lambda=args.tet_lambda, augment=FrameAugment() if args.augment else None, seed=args.seed)
+    model_kwargs = {k: v for k, v in (("width", args.width), ("depth", args.depth)) if v is not None}
+    results = train_run(dataset=args.dataset, model=args.model, model_kwargs=model_kwargs, config=config,
+                        out=args.out, T=args.T, binning=args.binning, downsample=args.downsample,
+                        data_dir=args.data_dir, cache_dir=args.cache_dir, device=args.device,
+                        resume=args.resume, prune=args.prune, keep=args.keep)
+    spikes = f", spike rate {results['spike_rate']:.3f}" if "spike_rate" in results else ""
+    if is_main():  # under torchrun, one line for the whole group
+        print(f"test accuracy {results['accuracy']:.2%} after {args.epochs} epochs in {results['wall_time_s']:.1f} s"
+              f"{spikes}; results in {args.out}")
+    return 0
+
+
+@command
+def _add_evaluate(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
+    p = sub.add_parser("evaluate", help="test accuracy (per step too) and spike rate of a checkpoint, at any T")
+    p.add_argument("checkpoint", help="a checkpoint.pt written by `spikeslim train` (or any spikeslim checkpoint)")
+    p.add_argument("--T", type=int, default=None, help="time steps; the test data is re-binned at this T")
+    p.add_argument("--out", default=None, help="JSON file (default: evaluate_T<T>.json beside the checkpoint)")
+    _add_common_data(p)
+    _add_device(p)
+    p.set_defaults(run=_run_evaluate)
+
+
+def _run_evaluate(args: argparse.Namespace) -> int:
+    import json
+    from pathlib import Path
+
+    from spikeslim.files import write_json
+    from spikeslim.train.run import evaluate_checkpoint
+
+    metrics = evaluate_checkpoint(args.checkpoint, T=args.T, data_dir=args.data_dir, cache_dir=args.cache_dir,
+                                  device=args.device)
+    out = Path(args.out) if args.out else Path(args.checkpoint).parent / f"evaluate_T{metrics['T']}.json"
+    write_json(out, metrics)
+    print(json.dumps(metrics, indent=2))
+    return 0
+
+
 # --- datasets / show: list datasets and draw samples (spikeslim.datasets, events.render) ---
 @command
 def _add_datasets(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:

@@ -110,7 +110,7 @@ def test_evaluate_reports_per_step_accuracy_spike_rate_and_rebins(make_net, tiny
     metrics = evaluate(model, tiny_test, device="cpu")
     assert metrics["n"] == 32 and len(metrics["per_step_accuracy"]) == 4
     assert metrics["accuracy"] == metrics["per_step_accuracy"][-1]
-    assert 0 <= metrics["spike_rate"] <= 1
+    assert 0 <= metrics["spike_rate"] <= 1 and metrics["synops_per_sample"] > 0
     assert len(evaluate(model, tiny_test, T=2)["per_step_accuracy"]) == 2
 
 

@@ -1,15 +1,15 @@
 """Data-parallel training with PyTorch's own engine (torchrun + DistributedDataParallel).
 
-Run `torchrun --nproc_per_node N -m spikeslim.train.distributed --dataset ... --out DIR` (the same
-flags as `spikeslim train`). Every process trains on its shard of each epoch's indices with
+Run `torchrun --nproc_per_node N -m spikeslim.train --dataset ... --out DIR` (the same flags as
+`spikeslim train`). Every process trains on its shard of each epoch's indices with
 `batch_size` examples per step; gradients are averaged by DDP; only rank 0 writes files.
 """
 
 from __future__ import annotations
 
 import os
-import sys
-from typing import NamedTuple, Sequence
+from contextlib import contextmanager
+from typing import Iterator, NamedTuple, Sequence
 
 import numpy as np
 import torch
@@ -51,6 +51,17 @@ def is_main() -> bool:
     return ctx is None or ctx.rank == 0
 
 
+@contextmanager
+def main_first() -> Iterator[None]:
+    """Rank 0 runs the block first (e.g. building the frame cache), then the others reuse its work."""
+    ctx = current()
+    if ctx is not None and ctx.rank != 0:
+        dist.barrier()
+    yield
+    if ctx is not None and ctx.rank == 0:
+        dist.barrier()
+
+
 def shard(indices: np.ndarray, weights: np.ndarray, ctx: DistContext | None) -> tuple[np.ndarray, np.ndarray]:
     """This rank's share of an epoch: padded cyclically so every rank takes the same number of steps."""
     if ctx is None:
@@ -67,13 +78,3 @@ def all_sum(values: Sequence[float], device: torch.device) -> list[float]:
     dist.all_reduce(t)
     return t.tolist()
 
-
-def main(argv: Sequence[str] | None = None) -> int:
-    """`python -m spikeslim.train.distributed FLAGS` == `spikeslim train FLAGS` under torchrun."""
-    from spikeslim.cli import main as cli_main
-
-    return cli_main(["train", *(sys.argv[1:] if argv is None else argv)])
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from contextlib import contextmanager
-from typing import Any, Iterator
+from typing import Any
 
 import numpy as np
 import torch
 from torch import nn
 
 from spikeslim.datasets.base import FrameSet
-from spikeslim.snn.neurons import LIF
+from spikeslim.snn.stats import count_activity
 from spikeslim.train.data import batch, batches
 from spikeslim.train.device import resolve_device
 
@@ -28,7 +27,8 @@ def evaluate(
 
     `T` other than the data's re-bins the frames by summing consecutive ones (for an exact
     re-binning from events, load the data at that T instead). `spike_rate` (spikes per neuron
-    per step over all spiking layers) is present only if the model has spiking layers.
+    per step over all spiking layers) and `synops_per_sample` (synaptic operations, the work an
+    event-driven chip does) come from `snn.stats`; the spike rate only if the model has spiking layers.
     """
     device = resolve_device(device) if not isinstance(device, torch.device) else device
     if T is not None and T != data.T:
@@ -38,7 +38,7 @@ def evaluate(
     was_training = model.training
     model.eval().to(device)
     correct_per_step = torch.zeros(data.T, dtype=torch.float64)
-    with _count_spikes(model) as spikes:
+    with count_activity(model) as activity:
         for sl in batches(len(data), batch_size):
             x, y = batch(data, np.arange(sl.start, sl.stop), device)
             logits = model(x)  # [T, B, C]
@@ -48,23 +48,8 @@ def evaluate(
     model.train(was_training)
     per_step = (correct_per_step / max(len(data), 1)).tolist()
     result: dict[str, Any] = {"accuracy": per_step[-1], "per_step_accuracy": per_step, "n": len(data), "T": data.T}
-    if spikes[1] > 0:
-        result["spike_rate"] = spikes[0] / spikes[1]
+    if activity.neuron_steps:
+        result["spike_rate"] = activity.spike_rate()
+    result["synops_per_sample"] = activity.synops_per_sample()
     return result
 
-
-@contextmanager
-def _count_spikes(model: nn.Module) -> Iterator[list[float]]:
-    """Yield [spikes, neuron-steps] summed over every spiking layer's outputs inside the block."""
-    totals = [0.0, 0.0]
-
-    def hook(_module: nn.Module, _inputs: Any, out: torch.Tensor) -> None:
-        totals[0] += float(out.sum())
-        totals[1] += out.numel()
-
-    handles = [m.register_forward_hook(hook) for m in model.modules() if isinstance(m, LIF)]
-    try:
-        yield totals
-    finally:
-        for h in handles:
-            h.remove()

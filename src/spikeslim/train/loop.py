@@ -6,7 +6,7 @@ import os
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 import numpy as np
 import torch
@@ -15,6 +15,7 @@ from tqdm import tqdm
 
 from spikeslim.datasets.base import FrameSet
 from spikeslim.errors import InvalidConfigError
+from spikeslim.prune.base import Sampler
 from spikeslim.train import distributed
 from spikeslim.train.checkpoint import ModelSpec, data_info, read_checkpoint, save_checkpoint
 from spikeslim.train.config import TrainConfig
@@ -24,14 +25,6 @@ from spikeslim.train.evaluate import evaluate
 from spikeslim.train.losses import per_example_loss
 from spikeslim.train.optim import make_optimizer
 from spikeslim.train.resume import restore_train_state, train_state
-
-
-class Sampler(Protocol):
-    """What `fit` needs from a data-pruning sampler (see `spikeslim.prune`)."""
-
-    def plan(self, epoch: int, n_epochs: int) -> tuple[np.ndarray, np.ndarray]: ...
-
-    def observe(self, indices: torch.Tensor, logits: torch.Tensor, features: torch.Tensor, labels: torch.Tensor) -> None: ...
 
 
 @dataclass

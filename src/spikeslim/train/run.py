@@ -1,0 +1,101 @@
+"""The `train` and `evaluate` commands as functions: data, model, sampler, fit, results on disk."""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from spikeslim.datasets import load_frames
+from spikeslim.errors import InvalidConfigError
+from spikeslim.files import write_json
+from spikeslim.snn.models import build_model
+from spikeslim.train import distributed
+from spikeslim.train.checkpoint import ModelSpec, data_info, load_model
+from spikeslim.train.config import TrainConfig
+from spikeslim.train.device import resolve_device
+from spikeslim.train.evaluate import evaluate
+from spikeslim.train.loop import fit
+
+
+def train_run(
+    *,
+    dataset: str,
+    model: str,
+    model_kwargs: dict[str, Any],
+    config: TrainConfig,
+    out: str | os.PathLike[str],
+    T: int | None = None,
+    binning: str = "time",
+    downsample: int = 1,
+    data_dir: str | None = None,
+    cache_dir: str | None = None,
+    device: str | None = None,
+    resume: bool = False,
+    prune: str | None = None,
+    keep: float = 1.0,
+    progress: bool = True,
+) -> dict[str, Any]:
+    """Train `model` on `dataset`, writing `out/checkpoint.pt` each epoch and `out/results.json`.
+
+    Under torchrun this process joins the group and trains its shard; only rank 0 writes.
+    """
+    if prune is None and keep != 1.0:
+        raise InvalidConfigError(f"keep={keep} needs a pruning method (--prune) to choose what to keep")
+    ctx, dev = distributed.init_from_env(resolve_device(device))
+    main = distributed.is_main()
+    frames = {"T": T, "binning": binning, "downsample": downsample, "data_dir": data_dir, "cache_dir": cache_dir}
+    with distributed.main_first():
+        train = load_frames(dataset, "train", progress=progress and main, **frames)
+        test = load_frames(dataset, "test", progress=progress and main, **frames)
+    spec = ModelSpec(model, dict(model_kwargs))
+
+    def make_model() -> torch.nn.Module:
+        return build_model(model, in_shape=train.shape[1:], n_classes=train.n_classes, **model_kwargs)
+
+    torch.manual_seed(config.seed)
+    net = make_model()
+    sampler = None
+    if prune is not None:
+        from spikeslim.prune import build_sampler
+
+        sampler = build_sampler(prune, train, keep=keep, seed=config.seed, model_factory=make_model, config=config)
+    out = Path(out)
+    result = fit(net, train, config, test=test, sampler=sampler, device=dev, checkpoint=out / "checkpoint.pt",
+                 resume=resume, progress=progress, model_spec=spec)
+    results = {
+        "dataset": dataset, "model": model, "model_kwargs": dict(model_kwargs), "data": data_info(train),
+        "config": config.to_dict(), "prune": prune, "keep": keep if prune else 1.0,
+        "n_train": len(train), "n_test": len(test), "device": str(dev),
+        "world_size": ctx.world_size if ctx else 1, **result.final,
+        "wall_time_s": result.wall_time_s, "examples_seen": result.examples_seen,
+        "history": result.to_dict()["history"],
+    }
+    if main:
+        write_json(out / "results.json", results)
+    return results
+
+
+def evaluate_checkpoint(
+    path: str | os.PathLike[str],
+    *,
+    T: int | None = None,
+    data_dir: str | None = None,
+    cache_dir: str | None = None,
+    device: str | None = None,
+    progress: bool = True,
+) -> dict[str, Any]:
+    """Test metrics of a checkpoint, the test frames re-binned from events at `T` (default: its own)."""
+    dev = resolve_device(device)
+    model, ckpt = load_model(path, dev)
+    data = ckpt["data"]
+    T = int(T or data["T"])
+    test = load_frames(data["dataset"], "test", T=T, binning=data["binning"], downsample=data["downsample"],
+                       data_dir=data_dir, cache_dir=cache_dir, progress=progress)
+    start = time.perf_counter()
+    metrics = evaluate(model, test, device=dev)
+    return {"checkpoint": os.fspath(path), "model": ckpt["model"], "dataset": data["dataset"],
+            "trained_T": data["T"], **metrics, "wall_time_s": time.perf_counter() - start}
