@@ -1,4 +1,6 @@
 import json
+import os
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -9,6 +11,9 @@ from spikeslim.condense.evaluate import EVENT_BYTES, EvalRecipe, storage
 from spikeslim.condense.setfile import InvalidSetFileError, save_set
 from spikeslim.datasets.base import FrameSet
 from spikeslim.errors import InvalidConfigError
+
+NMNIST_SMALL = Path(os.environ.get("SPIKESLIM_NMNIST_SMALL",
+                                   Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "nmnist-small"))
 
 
 def _split(n_per_class: int, seed: int) -> FrameSet:
@@ -68,3 +73,22 @@ def test_a_set_that_does_not_match_the_real_data_is_refused(tmp_path, monkeypatc
     save_set(path, FrameSet(np.zeros((2, 2, 2, 6, 6), np.uint8), np.array([0, 1]), 2, {"dataset": "toy"}), {})
     with pytest.raises(InvalidSetFileError, match="wrong.npz"):
         ev.evaluate_set(path, EvalRecipe(seeds=1, steps=1), progress=False)
+
+
+def test_evaluate_set_on_real_nmnist_small(tmp_path):
+    data_dir = NMNIST_SMALL
+    if not (data_dir / "Train").is_dir():
+        pytest.skip(f"real N-MNIST subset not found at {data_dir}")
+    from spikeslim.condense.registry import build_condenser
+    from spikeslim.datasets import load_frames
+
+    binning = dict(T=2, downsample=4, data_dir=data_dir, cache_dir=tmp_path / "cache", progress=False)
+    train = load_frames("nmnist", "train", **binning)
+    path = tmp_path / "nmnist_random.npz"
+    save_set(path, build_condenser("random").condense(train, 1, seed=0), {})
+    recipe = EvalRecipe(model_kwargs={"width": 4, "depth": 1}, seeds=1, steps=2, min_epochs=1)
+    row = ev.evaluate_set(path, recipe, with_reference=False, data_dir=data_dir, cache_dir=tmp_path / "cache",
+                          progress=False)
+    assert row["dataset"] == "nmnist" and row["n_samples"] == 10 and row["ipc"] == 1
+    assert 0.0 <= row["acc_mean"] <= 1.0
+    assert row["full_events_bytes"] == EVENT_BYTES * int(np.asarray(train.frames).sum(dtype=np.int64))

@@ -141,7 +141,7 @@ def real_splits(meta: dict[str, Any], *, data_dir: Path | None = None, cache_dir
                 progress: bool = True) -> tuple[FrameSet, FrameSet]:
     """The real train and test splits binned exactly like the set described by `meta`."""
     from spikeslim.condense.setfile import InvalidSetFileError
-    from spikeslim.datasets.registry import load_frames
+    from spikeslim.datasets import load_frames
 
     missing = [k for k in ("dataset", "T") if k not in meta]
     if missing:
