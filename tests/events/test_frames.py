@@ -54,6 +54,16 @@ def test_frame_sum_counts_every_binned_event():
     assert fixed.sum() == len(ev)
 
 
+def test_streams_longer_than_one_chunk_are_binned_and_checked_whole():
+    rng = np.random.default_rng(4)
+    ev = random_events(rng, 150_000)  # the cell index is built in chunks of 65536 events
+    for kw in ({"n_time_bins": 7}, {"n_event_bins": 7}):
+        np.testing.assert_array_equal(to_frames(ev, SENSOR, **kw, downsample=3), tonic_frames(ev, SENSOR, 3, **kw))
+    ev["y"][140_000] = -1
+    with pytest.raises(InvalidEventsError, match=r"y ranges over \[-1"):
+        to_frames(ev, SENSOR, n_event_bins=7)
+
+
 def test_large_counts_promote_instead_of_wrapping():
     n = 70_000
     ev = make_events(np.zeros(n, int), np.zeros(n, int), np.arange(n), np.zeros(n, int))

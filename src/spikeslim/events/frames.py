@@ -2,8 +2,9 @@
 
 The two conventions of the field are both tonic's: `n_time_bins` splits the recording's time span
 (first to last timestamp) into T equal windows, `n_event_bins` splits its events into T equal runs.
-tonic slices with a Python loop and `np.add.at` per slice; here every event gets one flat index
-(bin, polarity, y, x) and a single `np.bincount` counts them all, which is where the speed comes from.
+tonic copies each slice and scatters it with `np.add.at`, one event at a time; here each event's
+(polarity, y, x) cell is computed once, in cache-sized chunks, and each bin is counted by
+`np.bincount` over a view of those cells, which is where the speed comes from.
 Slice boundaries are computed with tonic's own arithmetic so the result matches it bit for bit,
 including its quirks: time bins never count the events at the last timestamp and event bins drop
 the `n % T` trailing events.
@@ -19,6 +20,7 @@ from spikeslim.errors import InvalidConfigError, InvalidEventsError
 from spikeslim.events.types import EVENT_DTYPE, SensorSize, validate_events
 
 _UINT16_MAX = int(np.iinfo(np.uint16).max)
+_CHUNK = 1 << 16  # events per pass of _checked_cell_index: 2 MiB of records, cache-sized
 
 
 def downsampled_size(sensor_size: SensorSize | tuple[int, int, int], factor: int) -> SensorSize:
@@ -48,23 +50,22 @@ def to_frames(
     """
     T = _check_args(n_time_bins, n_event_bins, downsample, overlap, duration_us)
     sensor = SensorSize(*sensor_size)
-    validate_events(events, sensor)
     out = downsampled_size(sensor, downsample)
     n_cells = out.polarities * out.height * out.width
     if len(events) == 0:
+        validate_events(events, sensor)
         return np.zeros((T, out.polarities, out.height, out.width), dtype=np.uint16)
+    cells = _checked_cell_index(events, sensor, out, downsample)
     starts, ends = _slice_bounds(events, T, by_time=n_time_bins is not None, overlap=overlap,
                                  duration_us=duration_us)
-    if overlap == 0:
-        # Slices are back to back: label each event with its bin and count once.
-        lo, hi = int(starts[0]), int(ends[-1])
-        bins = np.repeat(np.arange(T, dtype=np.int64), ends - starts)
-        flat = bins * n_cells + _cell_index(events[lo:hi], out, downsample)
-    else:
-        cells = _cell_index(events, out, downsample)
-        flat = np.concatenate([k * n_cells + cells[s:e] for k, (s, e) in enumerate(zip(starts, ends))])
-    counts = np.bincount(flat, minlength=T * n_cells).reshape(T, out.polarities, out.height, out.width)
-    return counts.astype(np.uint16 if counts.max(initial=0) <= _UINT16_MAX else np.uint32)
+    frames = np.empty((T, n_cells), dtype=np.uint16)
+    for k, (start, end) in enumerate(zip(starts, ends)):
+        counts = np.bincount(cells[start:end], minlength=n_cells)
+        # Only a bin holding more than 65535 events can overflow uint16: check just those.
+        if end - start > _UINT16_MAX and counts.max() > _UINT16_MAX:
+            frames = frames.astype(np.uint32)
+        frames[k] = counts
+    return frames.reshape(T, out.polarities, out.height, out.width)
 
 
 def frames_to_events(frames: np.ndarray, duration_us: int) -> np.ndarray:
@@ -144,12 +145,37 @@ def _slice_bounds(events: np.ndarray, T: int, *, by_time: bool, overlap: float,
         return edges[:-1], edges[1:]
     window = (t[-1] - t[0]) // T * (1 + overlap)
     window_starts = np.arange(T) * (window * (1 - overlap)) + t[0]
-    return np.searchsorted(t, window_starts), np.searchsorted(t, window_starts + window)
+    return _search(t, window_starts), _search(t, window_starts + window)
 
 
-def _cell_index(events: np.ndarray, out: SensorSize, downsample: int) -> np.ndarray:
-    """Flat (polarity, y, x) index of each event on the (down-sampled) sensor."""
-    x, y = events["x"], events["y"]
-    if downsample > 1:
-        x, y = x // downsample, y // downsample
-    return (events["p"] * out.height + y) * out.width + x
+def _search(t: np.ndarray, edges: np.ndarray) -> np.ndarray:
+    """`np.searchsorted(t, edges)` for tonic's float edges without converting all of `t` to float:
+    for integer timestamps, t >= edge exactly when t >= ceil(edge)."""
+    if t.dtype.kind in "iu":
+        edges = np.ceil(edges).astype(t.dtype)
+    return np.searchsorted(t, edges)
+
+
+def _checked_cell_index(events: np.ndarray, sensor: SensorSize, out: SensorSize,
+                        downsample: int) -> np.ndarray:
+    """Validate the events against the sensor and give the flat (polarity, y, x) index of each on
+    the (down-sampled) sensor. Working through cache-sized chunks reads each 32-byte record from
+    memory once rather than once per field and check, which about halves the time on long streams."""
+    index = np.empty(len(events), dtype=np.int64)
+    for lo in range(0, len(events), _CHUNK):
+        chunk, part = events[lo:lo + _CHUNK], index[lo:lo + _CHUNK]
+        validate_events(chunk, sensor)
+        np.multiply(chunk["p"], out.height, out=part)
+        part += _shrink(chunk["y"], downsample)
+        part *= out.width
+        part += _shrink(chunk["x"], downsample)
+    return index
+
+
+def _shrink(coord: np.ndarray, factor: int) -> np.ndarray:
+    """`coord // factor` for non-negative coordinates; a bit shift for powers of two (128 -> 32),
+    several times faster than integer division."""
+    shift = int(factor).bit_length() - 1
+    if factor == 1 << shift:
+        return coord >> shift if shift else coord
+    return coord // factor
