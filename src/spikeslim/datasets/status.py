@@ -17,12 +17,7 @@ def dataset_rows(data_dir: str | Path | None = None) -> list[dict[str, Any]]:
     """
     rows = []
     for name in names():
-        try:
-            spec = get_spec(name)
-        except ModuleNotFoundError as err:  # an embedded dataset whose module has not landed yet
-            rows.append({"dataset": name, "status": f"unavailable ({err.name} not installed)",
-                         "train": "-", "test": "-", "sensor": "-", "classes": "-", "how_to_get": ""})
-            continue
+        spec = get_spec(name)
         row = {"dataset": name, "status": "ready", "train": "-", "test": "-",
                "sensor": "x".join(str(v) for v in spec.sensor_size), "classes": spec.n_classes,
                "how_to_get": ""}
