@@ -84,24 +84,33 @@ def lif_multistep_loop(
 
 
 class _FusedLIF(torch.autograd.Function):
-    """The whole sequence as one autograd node. Saves only v_pre; recomputes the rest in backward."""
+    """The whole sequence as one autograd node. Saves only v_pre; recomputes the rest in backward.
+
+    Few whole-sequence temporaries: big CPU allocations cost a page fault per page on first
+    touch, so the forward works per step into its three outputs and the backward reuses the
+    surrogate-gradient buffer as the gradient. Measured against autograd through the plain
+    loop in benchmarks/bench_engine.py.
+    """
 
     @staticmethod
     def forward(ctx: Any, x: Tensor, v0: Tensor, params: LIFParams, surrogate: Surrogate, sltt: bool) -> tuple[Tensor, Tensor, Tensor]:
         a, b, c = charge_coefficients(params)
         th = params.v_threshold
-        v_pre = x * b + c if (b, c) != (1.0, 0.0) else x.clone()
-        v_post = torch.empty_like(v_pre)
+        v_pre = torch.mul(x, b)
+        if c != 0.0:
+            v_pre.add_(c)
+        spikes, v_post = torch.empty_like(v_pre), torch.empty_like(v_pre)
         v_reset = torch.as_tensor(params.v_reset, dtype=x.dtype, device=x.device)
         v = v0
         for t in range(x.shape[0]):
             h = v_pre[t].add_(v, alpha=a)
+            fired = h >= th
+            spikes[t].copy_(fired)
             if params.soft_reset:
-                torch.sub(h, (h >= th).to(h.dtype), alpha=th, out=v_post[t])
+                torch.sub(h, spikes[t], alpha=th, out=v_post[t])
             else:
-                torch.where(h >= th, v_reset, h, out=v_post[t])
+                torch.where(fired, v_reset, h, out=v_post[t])
             v = v_post[t]
-        spikes = (v_pre >= th).to(x.dtype)
         ctx.save_for_backward(v_pre)
         ctx.params, ctx.surrogate, ctx.sltt = params, surrogate, sltt
         ctx.v0_shape = v0.shape
@@ -110,34 +119,37 @@ class _FusedLIF(torch.autograd.Function):
 
     @staticmethod
     def backward(ctx: Any, g_spikes: Tensor | None, g_pre: Tensor | None, g_post: Tensor | None) -> tuple[Tensor | None, ...]:
+        """gh_t = g_pre_t + g_spike_t * sg_t + dv_t/dh_t * (g_post_t + a * gh_{t+1}), t = T-1..0.
+
+        The non-temporal terms are whole-sequence ops; only the recurrence is a loop over t.
+        """
         (h,) = ctx.saved_tensors
         params: LIFParams = ctx.params
         a, b, _ = charge_coefficients(params)
         th = params.v_threshold
-        sg = ctx.surrogate.grad(h - th)
-        # dv_t/dh_t: the reset's dependence on h; only the identity part when the reset is detached.
+        sg = ctx.surrogate.grad(h - th) if g_spikes is not None or not params.detach_reset else None
+        # dv_t/dh_t, the reset's dependence on h: None means 1 (a detached soft reset)
         if params.soft_reset:
-            dv_dh = 1 - th * sg if not params.detach_reset else None  # None means 1
-        else:
+            dv_dh = None if params.detach_reset else 1 - th * sg
+        elif params.detach_reset:
             dv_dh = (h < th).to(h.dtype)
-            if not params.detach_reset:
-                dv_dh = dv_dh + (params.v_reset - h) * sg
-        # gh_t = g_pre_t + g_spike_t * sg_t + dv_dh_t * (g_post_t + a * gh_{t+1})
-        gh = torch.zeros_like(h) if g_pre is None else g_pre.clone()
-        if g_spikes is not None:
-            gh.addcmul_(g_spikes, sg)
-        if g_post is not None:
-            gh.add_(g_post if dv_dh is None else g_post * dv_dh)
+        else:
+            dv_dh = (h < th).to(h.dtype).add_((params.v_reset - h).mul_(sg))
+        gh = sg.mul_(g_spikes) if g_spikes is not None else torch.zeros_like(h)  # dv_dh no longer needs sg
+        if g_pre is not None:
+            gh.add_(g_pre)
+        if g_post is not None and dv_dh is None:
+            gh.add_(g_post)
+        elif g_post is not None:
+            gh.addcmul_(g_post, dv_dh)
         if not ctx.sltt and a != 0.0:
             for t in range(h.shape[0] - 2, -1, -1):
                 if dv_dh is None:
                     gh[t].add_(gh[t + 1], alpha=a)
                 else:
                     gh[t].addcmul_(gh[t + 1], dv_dh[t], value=a)
-        g_x = gh * b if ctx.needs_input_grad[0] else None
-        g_v0 = None
-        if ctx.needs_input_grad[1]:
-            g_v0 = _sum_to_shape(gh[0] * a, ctx.v0_shape)
+        g_v0 = _sum_to_shape(gh[0] * a, ctx.v0_shape) if ctx.needs_input_grad[1] else None
+        g_x = gh.mul_(b) if ctx.needs_input_grad[0] else None
         return g_x, g_v0, None, None, None
 
 

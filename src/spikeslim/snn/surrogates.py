@@ -50,7 +50,7 @@ class ATan(Surrogate):
     alpha: float = 2.0
 
     def grad(self, x: Tensor) -> Tensor:
-        return (self.alpha / 2) / (1 + (math.pi / 2 * self.alpha * x).square())
+        return (x * (math.pi / 2 * self.alpha)).square_().add_(1).reciprocal_().mul_(self.alpha / 2)
 
 
 @dataclass(frozen=True)
@@ -61,7 +61,7 @@ class Sigmoid(Surrogate):
 
     def grad(self, x: Tensor) -> Tensor:
         sig = torch.sigmoid(self.alpha * x)
-        return self.alpha * sig * (1 - sig)
+        return torch.addcmul(sig, sig, sig, value=-1).mul_(self.alpha)
 
 
 @dataclass(frozen=True)
@@ -81,7 +81,7 @@ class Triangle(Surrogate):
     width: float = 1.0
 
     def grad(self, x: Tensor) -> Tensor:
-        return (self.width - x.abs()).clamp(min=0) / self.width**2
+        return x.abs().neg_().add_(self.width).clamp_(min=0).div_(self.width**2)
 
 
 _SURROGATES: dict[str, type[Surrogate]] = {
