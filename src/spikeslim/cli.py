@@ -240,6 +240,61 @@ def _run_demo(args: argparse.Namespace) -> int:
     return 0
 
 
+# --- distill: condense a dataset to a synthetic set file, any method (spikeslim.condense) ---
+@command
+def _add_distill(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
+    p = sub.add_parser("distill", help="condense a training set to IPC samples per class (pace, dm, dc, coresets)")
+    p.add_argument("--dataset", required=True, help="registered dataset (digits-dvs, motion-dvs, nmnist, ...)")
+    p.add_argument("--method", default="pace", help="pace, dm, dc, random, herding, kcenter, forgetting")
+    p.add_argument("--ipc", type=int, required=True, help="samples per class in the set")
+    p.add_argument("--out", required=True, help="the set file to write (.npz)")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--T", type=int, default=None, help="time steps (default: the dataset's)")
+    p.add_argument("--binning", choices=("time", "count"), default="time", help="equal time windows or event counts")
+    p.add_argument("--downsample", type=int, default=1, help="divide x and y by this factor")
+    p.add_argument("--iterations", type=int, default=None, help="optimisation iterations (distillation methods)")
+    p.add_argument("--lr", type=float, default=None, help="learning rate of the synthetic frames")
+    p.add_argument("--init", choices=("real", "noise"), default=None, help="start from real samples or noise")
+    p.add_argument("--features", choices=("teacher", "random"), default=None,
+                   help="pace: a frozen trained teacher or fresh random networks")
+    p.add_argument("--no-sdr", action="store_true", help="pace ablation: match spikes, not membrane potentials")
+    p.add_argument("--no-phase", action="store_true", help="pace ablation: drop the phase terms")
+    p.add_argument("--no-peq", action="store_true", help="pace ablation: continuous frames while optimising")
+    p.add_argument("--option", action="append", default=[], metavar="KEY=VALUE",
+                   help="any other method option, e.g. --option width=16 (repeatable; values parsed as JSON)")
+    p.add_argument("--checkpoint", default=None, help="checkpoint folder (default: <out>.ckpt)")
+    p.add_argument("--resume", action="store_true", help="continue an interrupted run from its checkpoint")
+    _add_common_data(p)
+    _add_device(p)
+    p.set_defaults(run=_run_distill)
+
+
+def _run_distill(args: argparse.Namespace) -> int:
+    import json
+
+    from spikeslim.condense.distill import distill
+    from spikeslim.errors import InvalidConfigError
+
+    options = {k: v for k, v in (("iterations", args.iterations), ("lr", args.lr), ("init", args.init),
+                                 ("features", args.features)) if v is not None}
+    options.update({k: False for k, off in (("sdr", args.no_sdr), ("phase", args.no_phase), ("peq", args.no_peq)) if off})
+    for item in args.option:
+        key, sep, value = item.partition("=")
+        if not sep:
+            raise InvalidConfigError(f"--option {item!r}: expected KEY=VALUE")
+        try:
+            options[key] = json.loads(value)
+        except json.JSONDecodeError:
+            options[key] = value
+    result = distill(dataset=args.dataset, method=args.method, ipc=args.ipc, out=args.out, seed=args.seed,
+                     options=options, T=args.T, binning=args.binning, downsample=args.downsample,
+                     data_dir=args.data_dir, cache_dir=args.cache_dir, device=args.device, resume=args.resume,
+                     checkpoint=args.checkpoint)
+    timings = ", ".join(f"{k} {v:.1f} s" for k, v in result.meta["timings"].items())
+    print(f"wrote {len(result)} samples ({args.ipc} per class) to {args.out} ({timings})")
+    return 0
+
+
 # --- end of commands ----------------------------------------------------------------------------
 
 

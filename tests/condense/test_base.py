@@ -39,8 +39,8 @@ def test_ipc_larger_than_a_class_is_a_clear_error():
 
 def test_class_batches_draw_only_the_asked_class():
     train = _toy(n_per_class=(3, 5))
-    batches = base.ClassBatches(train, np.random.default_rng(0))
-    got = batches.draw(1, 10)
+    batches = base.ClassBatches(train)
+    got = batches.draw(1, 10, np.random.default_rng(0))
     assert len(got) == 5
     expected = {train.frames[i].tobytes() for i in range(3, 8)}
     assert {g.tobytes() for g in got} == expected

@@ -85,20 +85,20 @@ def pick_real(per_class: list[np.ndarray], ipc: int, rng: np.random.Generator) -
 
 
 class ClassBatches:
-    """Class-wise real-batch sampling: `draw(c, n)` returns up to `n` random frames of class `c`.
+    """Class-wise real-batch sampling: `draw(c, n, rng)` returns up to `n` random frames of class `c`.
 
     Why: distribution- and gradient-matching compare one class at a time, so each step needs a
-    fresh random batch of one class (without replacement within the batch).
+    fresh random batch of one class (without replacement within the batch). The generator is
+    passed per call so a caller can seed each iteration on its own (exact resume).
     """
 
-    def __init__(self, train: FrameSet, rng: np.random.Generator):
+    def __init__(self, train: FrameSet):
         self.frames = train.frames
         self.per_class = class_indices(train.labels, train.n_classes)
-        self.rng = rng
 
-    def draw(self, c: int, n: int) -> np.ndarray:
+    def draw(self, c: int, n: int, rng: np.random.Generator) -> np.ndarray:
         ix = self.per_class[c]
-        take = self.rng.choice(ix, size=min(n, len(ix)), replace=False)
+        take = rng.choice(ix, size=min(n, len(ix)), replace=False)
         return np.asarray(self.frames[np.sort(take)])
 
 

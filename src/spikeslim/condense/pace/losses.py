@@ -1,24 +1,48 @@
-"""ST-SM loss pieces: compare real and synthetic feature sequences of one class.
+"""ST-SM: compare the class statistics of real and synthetic feature sequences.
 
-Features are [T, B, D] (time first, as everywhere in spikeslim). Three views of the class:
-- per time step: the class-mean feature at each step (mean embedding, as DM, but per step);
-- over time, in frequency: the rFFT along T of each sample's sequence; the class-mean amplitude
-  spectrum and the phase of the class-mean spectrum;
-- the characteristic-function projection: E[exp(i w.f)] at random frequency vectors w, compared
-  by amplitude and phase, which pins down the whole distribution, not only its mean.
-Amplitude and phase are compared by the same two functions in both spectral views.
+Features are [T, B, D] (time first, as everywhere in spikeslim). A class is summarised by
+`ClassStats`, all of them means over samples, so real statistics can be accumulated over the
+whole class once (frozen teacher) or taken from one batch (random networks):
+- `step_mean`: the class-mean feature at every time step (mean embedding as in DM, per step);
+- `amplitude`: the class mean of each sample's amplitude spectrum |rFFT_T| (energy per temporal
+  frequency, whatever the sample's phase);
+- `spectrum`: the class-mean complex spectrum, whose phase says *when* the class's activity
+  happens;
+- `cf`: the empirical characteristic function E[exp(i <w, s>)] of per-sample summaries s at
+  fixed random frequencies w, which describes the whole distribution, not only its mean.
+Amplitudes are compared by squared difference, phases by `phase_distance`.
 """
 
 from __future__ import annotations
+
+from typing import NamedTuple
 
 import torch
 
 _EPS = 1e-12
 
 
-def step_mean_loss(real: torch.Tensor, syn: torch.Tensor) -> torch.Tensor:
-    """Squared distance of the class-mean features at every time step, averaged over (T, D)."""
-    return (real.mean(dim=1) - syn.mean(dim=1)).pow(2).mean()
+class ClassStats(NamedTuple):
+    n: int
+    step_mean: torch.Tensor  # [T, D]
+    amplitude: torch.Tensor  # [K, D], K = T // 2 + 1
+    spectrum: torch.Tensor  # [K, D] complex
+    cf: torch.Tensor | None  # [M] complex, or None without frequencies
+
+
+def class_stats(seq: torch.Tensor, summary: torch.Tensor | None = None, freqs: torch.Tensor | None = None) -> ClassStats:
+    """Statistics of one class's feature sequences `seq [T, B, D]` (and summaries `[B, S]` for the CF)."""
+    spec = torch.fft.rfft(seq, dim=0, norm="ortho")
+    cf = characteristic_function(summary, freqs) if freqs is not None and summary is not None else None
+    return ClassStats(seq.shape[1], seq.mean(dim=1), spec.abs().mean(dim=1), spec.mean(dim=1), cf)
+
+
+def combine(a: ClassStats, b: ClassStats) -> ClassStats:
+    """Statistics of the union of two sample sets (a weighted mean of every field)."""
+    n = a.n + b.n
+    wa, wb = a.n / n, b.n / n
+    mix = [x * wa + y * wb if x is not None else None for x, y in zip(a[1:], b[1:])]
+    return ClassStats(n, *mix)
 
 
 def amplitude_distance(amp_real: torch.Tensor, amp_syn: torch.Tensor) -> torch.Tensor:
@@ -41,47 +65,32 @@ def phase_distance(z_real: torch.Tensor, z_syn: torch.Tensor) -> torch.Tensor:
     return (weight * (1.0 - cos)).sum()
 
 
-def temporal_spectrum(x: torch.Tensor) -> torch.Tensor:
-    """rFFT along time of each sample's feature sequence: [T, B, D] -> complex [T//2+1, B, D]."""
-    return torch.fft.rfft(x, dim=0, norm="ortho")
-
-
-def spectral_losses(real: torch.Tensor, syn: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-    """(amplitude, phase) losses between the temporal spectra of real and synthetic features.
-
-    Amplitude: the class-mean of per-sample |F| (the energy at each temporal frequency, whatever
-    the per-sample phase). Phase: of the class-mean spectrum (= spectrum of the mean sequence),
-    i.e. when in the sequence the class's activity happens.
-    """
-    f_real, f_syn = temporal_spectrum(real), temporal_spectrum(syn)
-    amp = amplitude_distance(f_real.abs().mean(dim=1), f_syn.abs().mean(dim=1))
-    phase = phase_distance(f_real.mean(dim=1), f_syn.mean(dim=1))
-    return amp, phase
+def stats_losses(real: ClassStats, syn: ClassStats) -> dict[str, torch.Tensor]:
+    """The ST-SM terms: per-step mean, temporal amplitude and phase, and CF amplitude and phase."""
+    out = {
+        "mean": amplitude_distance(real.step_mean, syn.step_mean),
+        "amp": amplitude_distance(real.amplitude, syn.amplitude),
+        "phase": phase_distance(real.spectrum, syn.spectrum),
+    }
+    if real.cf is not None and syn.cf is not None:
+        out["cf_amp"] = amplitude_distance(real.cf.abs(), syn.cf.abs())
+        out["cf_phase"] = phase_distance(real.cf, syn.cf)
+    return out
 
 
 def characteristic_function(x: torch.Tensor, freqs: torch.Tensor) -> torch.Tensor:
-    """Empirical characteristic function E_b[exp(i <w, x_b>)] of samples x [B, D] at freqs [M, D]."""
+    """Empirical characteristic function E_b[exp(i <w, x_b>)] of samples x [B, S] at freqs [M, S]."""
     proj = x @ freqs.T
     return torch.complex(torch.cos(proj).mean(dim=0), torch.sin(proj).mean(dim=0))
 
 
-def cf_losses(
-    real: torch.Tensor, syn: torch.Tensor, freqs: torch.Tensor
-) -> tuple[torch.Tensor, torch.Tensor]:
-    """(amplitude, phase) losses between the characteristic functions of real and synthetic samples [B, D]."""
-    cf_real, cf_syn = characteristic_function(real, freqs), characteristic_function(syn, freqs)
-    return amplitude_distance(cf_real.abs(), cf_syn.abs()), phase_distance(cf_real, cf_syn)
-
-
-def cf_frequencies(
-    real: torch.Tensor, n_freqs: int, generator: torch.Generator | None = None
-) -> torch.Tensor:
-    """Random frequency vectors [M, D] ~ N(0, 1/(D s^2)), s the real features' spread.
+def cf_frequencies(real: torch.Tensor, n_freqs: int, generator: torch.Generator | None = None) -> torch.Tensor:
+    """Random frequency vectors [M, S] ~ N(0, 1/(S s^2)), s the spread of real summaries [B, S].
 
     Why this scale: it makes <w, x> of order one, where exp(i <w, x>) neither wraps many times
     (pure noise) nor stays near 1 (only the mean is seen).
     """
     d = real.shape[-1]
     spread = real.detach().std().clamp_min(1e-6)
-    w = torch.randn(n_freqs, d, generator=generator, device=real.device, dtype=real.dtype)
+    w = torch.randn(n_freqs, d, generator=generator, dtype=real.dtype).to(real.device)
     return w / (spread * d**0.5)

@@ -1,0 +1,141 @@
+"""DC, dataset condensation by gradient matching (Zhao, Mopuri & Bilen, 2021), on spiking networks.
+
+Per outer iteration a fresh network is drawn; then, `outer_loop` times: for every class, the
+gradient of the loss on a real batch and on the class's synthetic samples are compared layer by
+layer (1 - cosine per output unit, summed; 1-D parameters skipped, as in DC) and the synthetic
+frames take one step; between steps the network trains `inner_steps` steps on the synthetic set.
+Matching differentiates the weight gradient once more, through the surrogate spike function;
+the fused LIF's hand-written backward cannot be differentiated, so DC's networks run their
+neurons through the plain autograd loop (same dynamics, slower).
+Frames are continuous counts while optimised (no PEQ-N), rounded stochastically when saved.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any, Sequence
+
+import torch
+import torch.nn.functional as F
+
+from spikeslim.condense.base import CondenseError, class_major_labels, make_options
+from spikeslim.condense.matching import NetSpec
+from spikeslim.condense.synthetic import LoopSettings, StepContext, run_distillation
+from spikeslim.datasets.base import FrameSet
+from spikeslim.snn.neurons import LIF, lif_multistep_loop
+from spikeslim.snn.surrogates import ATan
+from spikeslim.train.data import to_input
+
+
+@dataclass(frozen=True)
+class DCOptions:
+    iterations: int = 20  # fresh networks
+    outer_loop: int = 5  # synthetic updates per network
+    inner_steps: int = 5  # network steps on the synthetic set between updates
+    lr: float = 0.02  # Adam on the latent in [0, 1]
+    net_lr: float = 0.01  # SGD (momentum 0.5) for the inner network training, as in DC
+    init: str = "real"
+    model: str = "convnet"
+    width: int = 32
+    depth: int = 3
+    real_batch: int = 16
+    checkpoint_every: int = 2
+
+    def __post_init__(self) -> None:
+        if min(self.iterations, self.outer_loop, self.real_batch) < 1 or self.inner_steps < 0:
+            raise CondenseError("dc: iterations, outer_loop and real_batch must be positive, inner_steps >= 0")
+
+
+def gradient_distance(real: Sequence[torch.Tensor], syn: Sequence[torch.Tensor]) -> torch.Tensor:
+    """DC's layer-wise distance: sum over weight tensors and output units of 1 - cosine similarity."""
+    total = torch.zeros((), device=syn[0].device)
+    for gr, gs in zip(real, syn):
+        if gr.dim() == 1:
+            continue
+        total = total + (1 - F.cosine_similarity(gr.flatten(1), gs.flatten(1), dim=1, eps=1e-6)).sum()
+    return total
+
+
+class TwiceATan(ATan):
+    """The ATan surrogate written as Heaviside + (primitive - primitive.detach()): the same
+    forward and gradient, from plain autograd ops, so the gradient can be differentiated again
+    (the engine's surrogates compute their derivative in place, which is faster but final)."""
+
+    def spike(self, x: torch.Tensor) -> torch.Tensor:
+        smooth = torch.atan(math.pi / 2 * self.alpha * x) / math.pi
+        return (x >= 0).to(x.dtype) + (smooth - smooth.detach())
+
+
+class LoopLIF(LIF):
+    """A LIF layer through `lif_multistep_loop`, whose gradient autograd can differentiate again."""
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return lif_multistep_loop(x, self.params, self.surrogate, self.v0, sltt=self.sltt).spikes
+
+
+def twice_differentiable(net: torch.nn.Module) -> torch.nn.Module:
+    """Swap every (ATan) LIF layer of `net` for a LoopLIF with the same settings (in place)."""
+    for parent in list(net.modules()):
+        for name, child in parent.named_children():
+            if isinstance(child, LIF) and not isinstance(child, LoopLIF):
+                if type(child.surrogate) is not ATan:
+                    raise CondenseError(f"dc: networks must use the atan surrogate, got {child.surrogate}")
+                surrogate = TwiceATan(child.surrogate.alpha)
+                setattr(parent, name, LoopLIF(child.params, surrogate, child.sltt, child.v0))
+    return net
+
+
+class DC:
+    name = "dc"
+
+    def __init__(self, options: DCOptions):
+        self.options = options
+        self.spec = NetSpec(options.model, options.width, options.depth)
+
+    def condense(self, train: FrameSet, ipc: int, *, seed: int, device: Any = None, progress: bool = True,
+                 checkpoint: Path | None = None, resume: bool = False) -> FrameSet:
+        o = self.options
+        labels = torch.from_numpy(class_major_labels(train.n_classes, ipc))
+
+        def step(ctx: StepContext) -> dict[str, float]:
+            net = twice_differentiable(self.spec.build(train, ctx.cpu_gen, ctx.device)).train()
+            params = [p for p in net.parameters() if p.requires_grad]
+            net_opt = torch.optim.SGD(params, lr=o.net_lr, momentum=0.5)
+            y = labels.to(ctx.device)
+            losses = []
+            for outer in range(o.outer_loop):
+                syn = to_input(ctx.synthetic.counts(ctx.dev_gen))
+                loss = torch.zeros((), device=ctx.device)
+                for c in range(train.n_classes):
+                    real = to_input(ctx.real(c, o.real_batch), ctx.device)
+                    y_real = torch.full((real.shape[1],), c, device=ctx.device)
+                    g_real = torch.autograd.grad(F.cross_entropy(net(real).mean(0), y_real), params)
+                    rows = ctx.synthetic.of_class(c)
+                    g_syn = torch.autograd.grad(F.cross_entropy(net(syn[:, rows]).mean(0), y[rows]), params,
+                                                create_graph=True)
+                    loss = loss + gradient_distance([g.detach() for g in g_real], g_syn)
+                ctx.update(loss)
+                losses.append(float(loss.detach()))
+                if outer + 1 < o.outer_loop:
+                    _train_on(net, net_opt, ctx, y, o.inner_steps)
+            return {"loss": sum(losses) / len(losses)}
+
+        settings = LoopSettings(o.iterations, o.lr, init=o.init, peq=False, checkpoint_every=o.checkpoint_every)
+        return run_distillation(train, ipc, step, settings, method=self.name, options=asdict(o), seed=seed,
+                                device=device, progress=progress, checkpoint=checkpoint, resume=resume)
+
+
+def _train_on(net: torch.nn.Module, opt: torch.optim.Optimizer, ctx: StepContext, y: torch.Tensor, steps: int) -> None:
+    """A few full-batch steps of the network on the current (detached) synthetic set."""
+    for _ in range(steps):
+        with torch.no_grad():
+            x = to_input(ctx.synthetic.counts(ctx.dev_gen))
+        opt.zero_grad(set_to_none=True)
+        F.cross_entropy(net(x).mean(0), y).backward()
+        opt.step()
+
+
+def build(**options: Any) -> DC:
+    return DC(make_options(DCOptions, "dc", options))

@@ -1,0 +1,102 @@
+"""What the matching distillers (pace, dm, dc) share: their networks and class-shared augmentation.
+
+All three look at data through the same spiking networks: freshly initialised ones (drawn from a
+per-iteration generator, so runs are reproducible and resumable) or a frozen teacher trained
+once on the real data with the project's trainer and cached in the checkpoint folder.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import NamedTuple
+
+import numpy as np
+import torch
+from torch import nn
+
+from spikeslim.condense.base import class_major_labels
+from spikeslim.condense.synthetic import StepContext
+from spikeslim.datasets.base import FrameSet
+from spikeslim.snn.models import build_model
+from spikeslim.train.augment import AugmentDraw, FrameAugment, apply
+from spikeslim.train.checkpoint import ModelSpec
+from spikeslim.train.config import TrainConfig
+from spikeslim.train.data import to_input
+from spikeslim.train.loop import fit
+
+TEACHER_FILE = "teacher.pt"
+
+
+@dataclass(frozen=True)
+class NetSpec:
+    """Which registered network distillation looks through (narrower than evaluation: speed)."""
+
+    model: str = "convnet"
+    width: int = 32
+    depth: int = 3
+
+    def kwargs(self) -> dict:
+        return {"width": self.width, "depth": self.depth}
+
+    def build(self, train: FrameSet, generator: torch.Generator, device: torch.device) -> nn.Module:
+        """A freshly initialised network whose weights depend only on `generator`."""
+        seed = int(torch.randint(2**62, (1,), generator=generator))
+        with torch.random.fork_rng(devices=[]):
+            torch.manual_seed(seed)
+            net = build_model(self.model, in_shape=train.shape[1:], n_classes=train.n_classes, **self.kwargs())
+        return net.to(device)
+
+
+def freeze(net: nn.Module) -> nn.Module:
+    """Eval mode, no parameter gradients: only the synthetic frames are optimised."""
+    for p in net.parameters():
+        p.requires_grad_(False)
+    return net.eval()
+
+
+def train_teacher(spec: NetSpec, train: FrameSet, *, epochs: int, seed: int, device: torch.device,
+                  folder: Path | None, progress: bool) -> nn.Module:
+    """Train `spec` on the real data with augmentation; cached (and resumable) as folder/teacher.pt."""
+    generator = torch.Generator().manual_seed(seed)
+    net = spec.build(train, generator, device)
+    config = TrainConfig(epochs=epochs, batch_size=32, lr=2e-3, augment=FrameAugment(), seed=seed)
+    path = Path(folder) / TEACHER_FILE if folder is not None else None
+    fit(net, train, config, device=device, checkpoint=path, resume=path is not None, progress=progress,
+        model_spec=ModelSpec(spec.model, spec.kwargs()))
+    return freeze(net)
+
+
+def class_shared_draws(augment: FrameAugment, n_classes: int, labels: list[np.ndarray],
+                       shape: tuple[int, int], generator: torch.Generator) -> list[AugmentDraw]:
+    """One augmentation per class, expanded to each batch in `labels` (as DM/DSA: the real and
+    the synthetic samples of a class are transformed alike, so matching compares like with like)."""
+    per_class = augment.draw(n_classes, *shape, generator=generator)
+    return [AugmentDraw(*(field[torch.from_numpy(y)] for field in per_class)) for y in labels]
+
+
+class PairedBatch(NamedTuple):
+    real: torch.Tensor  # [T, B, 2, H, W] network input, class-major, already augmented
+    rows: list[slice]  # where each class's real samples sit along B
+    syn_draw: AugmentDraw | None  # the augmentation to apply to the synthetic input
+
+
+def paired_batch(ctx: StepContext, train: FrameSet, ipc: int, per_class: int, augment: bool) -> PairedBatch:
+    """A fresh real batch of up to `per_class` samples of every class, and (with `augment`) one
+    random flip/shift per class shared by that class's real and synthetic samples."""
+    batches = [ctx.real(c, per_class) for c in range(train.n_classes)]
+    sizes = [len(b) for b in batches]
+    ends = np.cumsum(sizes)
+    rows = [slice(int(end - n), int(end)) for n, end in zip(sizes, ends)]
+    x = to_input(np.concatenate(batches), ctx.device)
+    if not augment:
+        return PairedBatch(x, rows, None)
+    labels = [np.repeat(np.arange(train.n_classes), sizes), class_major_labels(train.n_classes, ipc)]
+    real_draw, syn_draw = class_shared_draws(FrameAugment(), train.n_classes, labels, train.shape[-2:], ctx.cpu_gen)
+    return PairedBatch(apply(x, real_draw), rows, syn_draw)
+
+
+def syn_input(ctx: StepContext, draw: AugmentDraw | None) -> torch.Tensor:
+    """The synthetic frames (through PEQ-N) as network input, augmented like their real batch."""
+    x = to_input(ctx.synthetic.counts(ctx.dev_gen))
+    return x if draw is None else apply(x, draw)

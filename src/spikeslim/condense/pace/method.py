@@ -1,0 +1,157 @@
+"""PACE: optimise integer event frames so spiking networks see in them what they see in real data.
+
+Per iteration: the synthetic frames pass PEQ-N (integer counts, straight-through gradient), a
+spiking network (frozen teacher, or a fresh random one) gives every layer's SDR features, and
+the ST-SM losses compare each class's synthetic statistics with the real ones. With the
+teacher, real statistics are computed once over the whole class; with random networks, from a
+fresh real batch each iteration under the same augmentation as the synthetic one. The exact
+objective, weights and schedule are in docs/pace.md.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+from torch import nn
+
+from spikeslim.condense.base import CondenseError, make_options
+from spikeslim.condense.matching import NetSpec, freeze, paired_batch, syn_input, train_teacher
+from spikeslim.condense.pace.features import LayerFeatures, spiking_features
+from spikeslim.condense.pace.losses import ClassStats, cf_frequencies, class_stats, combine, stats_losses
+from spikeslim.condense.synthetic import LoopSettings, StepContext, run_distillation
+from spikeslim.datasets.base import FrameSet
+from spikeslim.train.data import to_input
+
+FEATURE_SOURCES = ("teacher", "random")
+
+
+@dataclass(frozen=True)
+class PaceOptions:
+    iterations: int = 200
+    lr: float = 0.02  # Adam on the latent in [0, 1]
+    init: str = "real"
+    features: str = "teacher"
+    model: str = "convnet"
+    width: int = 32
+    depth: int = 3
+    teacher_epochs: int = 8
+    real_batch: int = 32  # per class: batch for random networks, chunk for teacher statistics
+    sdr: bool = True
+    phase: bool = True
+    peq: bool = True
+    cf: bool = False
+    n_freqs: int = 64
+    w_mean: float = 1.0
+    w_amp: float = 1.0
+    w_phase: float = 0.1
+    w_cf: float = 0.1
+    augment: bool = True  # random networks only: the teacher's statistics are of unaugmented data
+    checkpoint_every: int = 10
+
+    def __post_init__(self) -> None:
+        if self.features not in FEATURE_SOURCES:
+            raise CondenseError(f"pace: features {self.features!r} is not one of {', '.join(FEATURE_SOURCES)}")
+        if self.iterations < 1 or self.real_batch < 1 or self.n_freqs < 1:
+            raise CondenseError("pace: iterations, real_batch and n_freqs must be positive")
+
+    def weights(self) -> dict[str, float]:
+        """Weight of each loss term; switched-off parts weigh zero and are not computed."""
+        w = {"mean": self.w_mean, "amp": self.w_amp, "phase": self.w_phase if self.phase else 0.0}
+        if self.cf:
+            w["cf_amp"] = self.w_cf
+            w["cf_phase"] = self.w_cf if self.phase else 0.0
+        return w
+
+
+class Pace:
+    """The PACE condenser (see module docstring); options are a PaceOptions."""
+
+    name = "pace"
+
+    def __init__(self, options: PaceOptions):
+        self.options = options
+        self.spec = NetSpec(options.model, options.width, options.depth)
+
+    def condense(self, train: FrameSet, ipc: int, *, seed: int, device: Any = None, progress: bool = True,
+                 checkpoint: Path | None = None, resume: bool = False) -> FrameSet:
+        o = self.options
+        state: dict[str, Any] = {}
+
+        def prepare(dev: torch.device) -> None:
+            if o.features == "teacher":
+                state["net"] = train_teacher(self.spec, train, epochs=o.teacher_epochs, seed=seed, device=dev,
+                                             folder=checkpoint, progress=progress)
+                state["freqs"], state["real"] = _teacher_stats(state["net"], train, o, dev, seed)
+
+        def step(ctx: StepContext) -> dict[str, float]:
+            syn_draw = None
+            if o.features == "teacher":
+                net, freqs, real = state["net"], state["freqs"], state["real"]
+            else:
+                net, freqs, real, syn_draw = _random_stats(self.spec, train, ipc, o, ctx)
+            feats = spiking_features(net, syn_input(ctx, syn_draw), sdr=o.sdr)
+            syn = [[_stats(f, ctx.synthetic.of_class(c), freqs[l]) for l, f in enumerate(feats)]
+                   for c in range(train.n_classes)]
+            return _objective(real, syn, o.weights(), ctx)
+
+        settings = LoopSettings(o.iterations, o.lr, init=o.init, peq=o.peq, checkpoint_every=o.checkpoint_every)
+        return run_distillation(train, ipc, step, settings, method=self.name, options=asdict(o), seed=seed,
+                                device=device, progress=progress, checkpoint=checkpoint, resume=resume,
+                                prepare=prepare)
+
+
+def _stats(f: LayerFeatures, rows: slice | np.ndarray, freqs: torch.Tensor | None) -> ClassStats:
+    return class_stats(f.seq[:, rows], f.summary[rows], freqs)
+
+
+def _objective(real: list[list[ClassStats]], syn: list[list[ClassStats]], weights: dict[str, float],
+               ctx: StepContext) -> dict[str, float]:
+    """Sum over classes and layers of the weighted ST-SM terms; one optimiser step."""
+    totals = {k: torch.zeros((), device=ctx.device) for k in weights}
+    for real_c, syn_c in zip(real, syn):
+        for r, s in zip(real_c, syn_c):
+            for k, v in stats_losses(r, s).items():
+                if weights.get(k, 0.0) > 0:
+                    totals[k] = totals[k] + v
+    loss = sum(weights[k] * v for k, v in totals.items())
+    ctx.update(loss)
+    return {"loss": float(loss.detach()), **{k: float(v.detach()) for k, v in totals.items() if weights[k] > 0}}
+
+
+@torch.no_grad()
+def _teacher_stats(net: nn.Module, train: FrameSet, o: PaceOptions, dev: torch.device,
+                   seed: int) -> tuple[list[torch.Tensor | None], list[list[ClassStats]]]:
+    """Every class's real statistics through the frozen teacher, accumulated chunk by chunk."""
+    gen = torch.Generator().manual_seed(seed)
+    freqs: list[torch.Tensor | None] | None = None
+    stats: list[list[ClassStats]] = []
+    for c in range(train.n_classes):
+        ix = np.flatnonzero(train.labels == c)
+        acc: list[ClassStats] | None = None
+        for start in range(0, len(ix), o.real_batch):
+            feats = spiking_features(net, to_input(train.frames[ix[start:start + o.real_batch]], dev), sdr=o.sdr)
+            if freqs is None:
+                freqs = [cf_frequencies(f.summary, o.n_freqs, gen) if o.cf else None for f in feats]
+            part = [_stats(f, slice(None), freqs[l]) for l, f in enumerate(feats)]
+            acc = part if acc is None else [combine(a, p) for a, p in zip(acc, part)]
+        stats.append(acc)  # type: ignore[arg-type]
+    return freqs, stats  # type: ignore[return-value]
+
+
+def _random_stats(spec: NetSpec, train: FrameSet, ipc: int, o: PaceOptions, ctx: StepContext):
+    """A fresh random network and real statistics from one class-wise batch of real data."""
+    net = freeze(spec.build(train, ctx.cpu_gen, ctx.device))
+    batch = paired_batch(ctx, train, ipc, o.real_batch, o.augment)
+    with torch.no_grad():
+        feats = spiking_features(net, batch.real, sdr=o.sdr)
+        freqs = [cf_frequencies(f.summary, o.n_freqs, ctx.cpu_gen) if o.cf else None for f in feats]
+        real = [[_stats(f, rows, freqs[l]) for l, f in enumerate(feats)] for rows in batch.rows]
+    return net, freqs, real, batch.syn_draw
+
+
+def build(**options: Any) -> Pace:
+    return Pace(make_options(PaceOptions, "pace", options))

@@ -1,0 +1,165 @@
+"""Learnable synthetic frames and the optimisation loop every distillation method shares.
+
+pace, dm and dc differ only in their per-iteration objective (a `Step`); this module owns what
+they have in common: initialisation, the PEQ-N parametrisation, the optimiser, per-iteration
+seeding (so a resumed run continues exactly as an uninterrupted one would), the progress bar,
+atomic checkpoints every few iterations and on Ctrl-C, and the integer export.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, Protocol
+
+import numpy as np
+import torch
+from tqdm.auto import tqdm
+
+from spikeslim.condense.base import ClassBatches, class_major_labels, condensed_set, init_frames
+from spikeslim.condense.pace.quantize import PEQN, count_scale
+from spikeslim.datasets.base import FrameSet
+from spikeslim.errors import CheckpointError
+from spikeslim.files import atomic_path
+from spikeslim.train.device import resolve_device
+
+STATE_FILE = "state.pt"
+
+
+class Synthetic:
+    """`ipc` learnable frames per class: a latent in [0, 1] that PEQ-N turns into counts."""
+
+    def __init__(self, init_counts: np.ndarray, ipc: int, quant: PEQN, device: torch.device):
+        self.ipc, self.quant = ipc, quant
+        self.latent = quant.encode(torch.from_numpy(init_counts).to(device)).requires_grad_(True)
+
+    def counts(self, generator: torch.Generator | None = None) -> torch.Tensor:
+        """All frames as counts [ipc*C, T, 2, H, W] (class-major), with gradient to the latent."""
+        return self.quant(self.latent, generator)
+
+    def of_class(self, c: int) -> slice:
+        """Where class `c`'s samples sit along the batch axis."""
+        return slice(c * self.ipc, (c + 1) * self.ipc)
+
+
+@dataclass
+class StepContext:
+    """What a method's step gets each iteration; the generators are seeded by (seed, iteration)."""
+
+    iteration: int
+    synthetic: Synthetic
+    real: "Callable[[int, int], np.ndarray]"  # real(c, n): a random real batch of class c
+    rng: np.random.Generator
+    cpu_gen: torch.Generator  # for drawing networks and augmentations
+    dev_gen: torch.Generator  # for stochastic rounding on the device
+    device: torch.device
+    update: Callable[[torch.Tensor], None]  # backward + optimiser step + projection
+
+
+class Step(Protocol):
+    def __call__(self, ctx: StepContext) -> dict[str, float]: ...
+
+
+@dataclass(frozen=True)
+class LoopSettings:
+    iterations: int
+    lr: float
+    init: str = "real"
+    peq: bool = True
+    checkpoint_every: int = 10
+
+
+def run_distillation(
+    train: FrameSet, ipc: int, step: Step, settings: LoopSettings, *, method: str, options: dict[str, Any],
+    seed: int, device: Any = None, progress: bool = True, checkpoint: Path | None = None,
+    resume: bool = False, prepare: Callable[[torch.device], None] | None = None,
+) -> FrameSet:
+    """Optimise synthetic frames with `step` for `settings.iterations` and return them as counts.
+
+    `checkpoint` is a folder: the loop keeps `state.pt` there (methods may cache more, e.g. a
+    teacher). `prepare(device)` runs once before the loop (teacher training, say) and is timed.
+    """
+    start_all = time.perf_counter()
+    dev = resolve_device(device) if not isinstance(device, torch.device) else device
+    rng0 = np.random.default_rng(seed)
+    quant = PEQN(count_scale(np.asarray(train.frames)), stochastic=settings.peq)
+    synthetic = Synthetic(init_frames(train, ipc, rng0, init=settings.init), ipc, quant, dev)
+    optimiser = torch.optim.Adam([synthetic.latent], lr=settings.lr)
+    identity = {"method": method, "options": options, "ipc": ipc, "seed": seed, "shape": list(train.shape),
+                "n_train": len(train)}
+    state_path = Path(checkpoint) / STATE_FILE if checkpoint is not None else None
+    first, history, elapsed = 0, [], 0.0
+    if resume and state_path is not None and state_path.exists():
+        first, history, elapsed = _load_state(state_path, identity, synthetic, optimiser)
+    timings: dict[str, float] = {}
+    if prepare is not None:
+        t0 = time.perf_counter()
+        prepare(dev)
+        timings["prepare"] = time.perf_counter() - t0
+
+    def update(loss: torch.Tensor) -> None:
+        optimiser.zero_grad(set_to_none=True)
+        loss.backward()
+        optimiser.step()
+        quant.project_(synthetic.latent)
+
+    batches = ClassBatches(train)
+    t_loop = time.perf_counter()
+    it = first
+    bar = tqdm(total=settings.iterations, initial=first, desc=f"{method} ipc={ipc}", disable=not progress,
+               unit="it", dynamic_ncols=True)
+    try:
+        for it in range(first, settings.iterations):
+            rng = np.random.default_rng([seed, it])
+            cpu_gen = torch.Generator().manual_seed(int(rng.integers(2**62)))
+            dev_gen = torch.Generator(device=dev).manual_seed(int(rng.integers(2**62)))
+            ctx = StepContext(it, synthetic, lambda c, n, r=rng: batches.draw(c, n, r), rng, cpu_gen, dev_gen, dev, update)
+            losses = step(ctx)
+            history.append({k: round(v, 6) for k, v in losses.items()})
+            bar.set_postfix({k: f"{v:.4g}" for k, v in losses.items()}, refresh=False)
+            bar.update(1)
+            done = it + 1
+            if state_path is not None and (done % settings.checkpoint_every == 0 or done == settings.iterations):
+                _save_state(state_path, identity, synthetic, optimiser, done, history,
+                            elapsed + time.perf_counter() - t_loop)
+    except KeyboardInterrupt:
+        if state_path is not None:
+            _save_state(state_path, identity, synthetic, optimiser, len(history), history,
+                        elapsed + time.perf_counter() - t_loop)
+        raise
+    finally:
+        bar.close()
+    timings["optimise"] = elapsed + time.perf_counter() - t_loop
+    timings["total"] = time.perf_counter() - start_all + elapsed
+    frames = quant.export(synthetic.latent, seed)
+    out = condensed_set(train, frames, class_major_labels(train.n_classes, ipc), method=method,
+                        options=options, timings=timings, ipc=ipc, seed=seed)
+    out.meta["count_scale"] = quant.scale
+    out.meta["loss_history"] = history[:: max(1, len(history) // 50)] + history[-1:]
+    return out
+
+
+def _save_state(path: Path, identity: dict, synthetic: Synthetic, optimiser: torch.optim.Optimizer,
+                done: int, history: list, elapsed: float) -> None:
+    state = {"identity": identity, "latent": synthetic.latent.detach().cpu(), "optimiser": optimiser.state_dict(),
+             "iteration": done, "history": history, "elapsed": elapsed}
+    with atomic_path(path) as tmp:
+        torch.save(state, tmp)
+
+
+def _load_state(path: Path, identity: dict, synthetic: Synthetic,
+                optimiser: torch.optim.Optimizer) -> tuple[int, list, float]:
+    try:
+        state = torch.load(path, map_location=synthetic.latent.device, weights_only=False)
+    except Exception as err:  # any unpickling failure means the file is unusable
+        raise CheckpointError(f"cannot read distillation checkpoint {path}: {err}") from err
+    if state.get("identity") != identity:
+        raise CheckpointError(
+            f"checkpoint {path} belongs to a different run ({state.get('identity')}); "
+            "use another --checkpoint folder or drop --resume"
+        )
+    with torch.no_grad():
+        synthetic.latent.copy_(state["latent"])
+    optimiser.load_state_dict(state["optimiser"])
+    return int(state["iteration"]), list(state["history"]), float(state["elapsed"])
