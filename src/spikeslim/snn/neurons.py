@@ -167,7 +167,8 @@ def lif_multistep(
     """Run the neuron over x[T, ...]. v0 (default v_reset) may be a float or a broadcastable tensor.
 
     With `sltt=True` (spatial learning through time) no gradient flows along the membrane from
-    one step to the next, which is what lets `snn.online` train with memory constant in T.
+    one step to the next: the gradient `snn.online` computes one step at a time, memory
+    constant in T (a whole-sequence call still holds v_pre for all T steps).
     """
     if x.dim() < 1 or x.shape[0] == 0:
         raise ValueError(f"lif_multistep expects x[T, ...] with T >= 1, got shape {tuple(x.shape)}")
