@@ -157,12 +157,12 @@ def main() -> None:
     parser.add_argument("--T", type=int, default=10)
     parser.add_argument("--downsample", type=int, default=2)
     parser.add_argument("--max-minutes", type=float, default=None, help="start no new cell after this long")
-    parser.add_argument("--threads", type=int, default=None, help="torch CPU threads (default torch's)")
+    parser.add_argument("--threads", type=int, default=1,
+                        help="torch CPU threads (default 1: small networks; on a shared machine more threads wait)")
     parser.add_argument("--device", default=None)
     parser.add_argument("--out", default=str(REPO / "benchmarks" / "results"))
     args = parser.parse_args()
-    if args.threads:
-        torch.set_num_threads(args.threads)
+    torch.set_num_threads(args.threads)
     name, recipe, variants = "condense", RECIPE, {v: VARIANTS[v] for v in args.methods}
     if args.quick:
         name, recipe, variants = "condense_quick", QUICK_RECIPE, QUICK_VARIANTS

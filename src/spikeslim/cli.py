@@ -221,6 +221,9 @@ def _add_demo(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> Non
     p.add_argument("--seeds", type=int, default=3, help="fresh networks trained per set (default 3)")
     p.add_argument("--out", default="runs/demo", help="output folder (default runs/demo)")
     p.add_argument("--resume", action="store_true", help="keep the stages already finished in --out")
+    p.add_argument("--threads", type=int, default=1,
+                   help="torch CPU threads (default 1: the demo's small networks gain little from more, "
+                        "and on a busy machine extra threads mostly wait for each other)")
     _add_common_data(p)
     _add_device(p)
     p.set_defaults(run=_run_demo)
@@ -229,8 +232,11 @@ def _add_demo(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> Non
 def _run_demo(args: argparse.Namespace) -> int:
     from dataclasses import replace
 
+    import torch
+
     from spikeslim.condense.demo import DemoConfig, run_demo
 
+    torch.set_num_threads(args.threads)
     base = DemoConfig()
     config = replace(base, dataset=args.dataset, ipc=args.ipc, recipe=replace(base.recipe, seeds=args.seeds))
     paths = run_demo(args.out, config, resume=args.resume, device=args.device, data_dir=args.data_dir,
