@@ -301,6 +301,60 @@ def _run_distill(args: argparse.Namespace) -> int:
     return 0
 
 
+# --- latency: HSD teacher -> low-latency students (spikeslim.latency) ---
+@command
+def _add_latency(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
+    p = sub.add_parser("latency", help="HSD: a QCFS teacher on F frames, SKD-fine-tuned students at few steps T")
+    p.add_argument("--dataset", required=True, help="registered dataset (digits-dvs, motion-dvs, nmnist, ...)")
+    p.add_argument("--train-frames", type=int, default=16, help="F, frames per sample seen by the teacher")
+    p.add_argument("--teacher", choices=("ann", "snn"), default="ann",
+                   help="QCFS ANN on each frame (HSD; blind to frame order) or the network spiking at F steps")
+    p.add_argument("--steps", default="1,2,4", help="comma-separated inference step counts T <= F, one student each")
+    p.add_argument("--channels", default="32,64,128", help="conv widths, one 2x2-pooled block each")
+    p.add_argument("--levels", type=int, default=4, help="QCFS quantisation levels L")
+    p.add_argument("--alpha", type=float, default=1.0, help="weight of the step-wise distillation term")
+    p.add_argument("--tau", type=float, default=2.0, help="distillation temperature")
+    p.add_argument("--epochs", type=int, default=10, help="teacher training epochs")
+    p.add_argument("--student-epochs", type=int, default=5, help="SKD fine-tuning epochs per student")
+    p.add_argument("--lr", type=float, default=1e-3, help="teacher learning rate")
+    p.add_argument("--student-lr", type=float, default=1e-3, help="fine-tuning learning rate")
+    p.add_argument("--batch-size", type=int, default=32)
+    p.add_argument("--downsample", type=int, default=1, help="divide x and y by this factor")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--out", required=True, help="folder for teacher.pt, student_T<T>.pt and results.json")
+    p.add_argument("--resume", action="store_true", help="continue from the checkpoints in --out")
+    _add_common_data(p)
+    _add_device(p)
+    p.set_defaults(run=_run_latency)
+
+
+def _run_latency(args: argparse.Namespace) -> int:
+    from spikeslim.bench.report import markdown_table
+    from spikeslim.errors import InvalidConfigError
+    from spikeslim.latency.pipeline import HSDConfig, hsd_run
+    from spikeslim.train import TrainConfig
+
+    try:
+        steps, channels = (tuple(int(v) for v in s.split(",")) for s in (args.steps, args.channels))
+    except ValueError as exc:
+        raise InvalidConfigError(f"--steps and --channels take comma-separated integers: {exc}") from exc
+    config = HSDConfig(
+        train_frames=args.train_frames, teacher_kind=args.teacher, steps=steps, channels=channels,
+        levels=args.levels, alpha=args.alpha, tau=args.tau,
+        teacher=TrainConfig(epochs=args.epochs, batch_size=args.batch_size, lr=args.lr, seed=args.seed),
+        student=TrainConfig(epochs=args.student_epochs, batch_size=args.batch_size, lr=args.student_lr, seed=args.seed),
+    )
+    summary = hsd_run(args.dataset, config, out_dir=args.out, downsample=args.downsample, data_dir=args.data_dir,
+                      cache_dir=args.cache_dir, device=args.device, resume=args.resume)
+    rows = [{"T": s["T"], "converted accuracy": s["converted_accuracy"], "HSD accuracy": s["hsd_accuracy"],
+             "per-step accuracy": " ".join(f"{a:.3f}" for a in s["per_step_accuracy"]), "checkpoint": s["checkpoint"]}
+            for s in summary["students"]]
+    print(f"teacher ({args.teacher}, {args.train_frames} frames): test accuracy {summary['teacher']['accuracy']:.2%}")
+    print(markdown_table(rows), end="")
+    print(f"evaluate a student at any T: spikeslim evaluate {rows[0]['checkpoint']} --T 1")
+    return 0
+
+
 # --- end of commands ----------------------------------------------------------------------------
 
 

@@ -1,3 +1,5 @@
+import copy
+
 import pytest
 import torch
 from torch import nn
@@ -52,6 +54,26 @@ def test_student_at_large_T_predicts_like_the_teacher(trained):
     assert agree >= 0.95
     assert (z_student - z_teacher).norm() < 0.3 * z_teacher.norm()
     assert (z_one_step - z_teacher).norm() > (z_student - z_teacher).norm()  # why HSD fine-tunes
+
+
+def test_a_spiking_teacher_converts_exactly():
+    """An SNN teacher's student differs only by folded batch norm: same logits at any T."""
+    torch.manual_seed(0)
+    teacher = QCFSNet(**KW, spiking=True, batch_norm=True).double()
+    teacher.train()(torch.rand(4, 6, 2, 8, 8, dtype=torch.float64) * 3)  # batch norm statistics off their defaults
+    teacher.eval()
+    x = torch.rand(5, 6, 2, 8, 8, dtype=torch.float64) * 3
+    student = convert(teacher)
+    assert not any(isinstance(m, nn.BatchNorm2d) for m in student.features)
+    torch.testing.assert_close(student(x), teacher(x))
+
+
+def test_a_student_keeping_batch_norm_equals_the_folded_one(trained):
+    teacher = copy.deepcopy(trained[0]).double()
+    kept, folded = convert(teacher, fold_bn=False).eval(), convert(teacher).eval()
+    assert any(isinstance(m, nn.BatchNorm2d) for m in kept.features)
+    x = torch.rand(6, 5, 2, 8, 8, dtype=torch.float64) * 3
+    torch.testing.assert_close(kept(x), folded(x))
 
 
 def test_conversion_leaves_teacher_untouched_and_shares_bounds(trained):

@@ -77,7 +77,17 @@ def test_resume_with_other_skd_weights_is_refused(run):
         run_hsd(_frames(32, 0), _frames(16, 1), other, out_dir=out, device="cpu", resume=True, progress=False)
 
 
-@pytest.mark.parametrize("kwargs", [dict(steps=(8,)), dict(steps=()), dict(tau=0.0), dict(alpha=-1.0)])
+def test_a_spiking_teacher_is_trained_at_F_steps_and_converted(tmp_path):
+    config = HSDConfig(**{**CONFIG.__dict__, "teacher_kind": "snn", "steps": (2,)})
+    summary = run_hsd(_frames(32, 0), _frames(16, 1), config, out_dir=tmp_path, device="cpu", progress=False)
+    teacher = torch.load(tmp_path / "teacher.pt", weights_only=True)
+    assert teacher["model_kwargs"]["spiking"] and teacher["data"]["T"] == 4
+    assert summary["teacher"]["accuracy"] > 0.9 and summary["students"][0]["hsd_accuracy"] > 0.9
+
+
+@pytest.mark.parametrize(
+    "kwargs", [dict(steps=(8,)), dict(steps=()), dict(tau=0.0), dict(alpha=-1.0), dict(teacher_kind="cnn")]
+)
 def test_bad_recipes_are_refused(kwargs):
     with pytest.raises(InvalidConfigError):
         HSDConfig(train_frames=4, **kwargs)

@@ -1,7 +1,7 @@
 """ANN -> SNN conversion: a trained QCFS teacher becomes an IF student with the same weights.
 
-Batch norm is folded into the preceding convolution (exact in evaluation mode), so the student
-has no statistics that would drift when spikes replace activations; each QCFS bound becomes
+Batch norm is folded into the preceding convolution (exact in evaluation mode) or kept as a
+layer for fine-tuning to re-normalise; each QCFS bound becomes
 the student's threshold scale, and the neurons start half-charged as QCFS's +1/2 shift assumes.
 """
 
@@ -23,16 +23,25 @@ def fold_batchnorm(conv: nn.Conv2d, bn: nn.BatchNorm2d) -> tuple[torch.Tensor, t
     return conv.weight * scale[:, None, None, None], (bias - bn.running_mean) * scale + bn.bias
 
 
-def student_options(teacher_options: dict[str, Any]) -> dict[str, Any]:
-    """The student's options: the teacher's, spiking and without batch norm."""
-    return dict(teacher_options, spiking=True, batch_norm=False)
+def student_options(teacher: QCFSNet, *, fold_bn: bool) -> dict[str, Any]:
+    """The student's options: the teacher's, spiking, with batch norm unless it is folded."""
+    has_bn = any(isinstance(m, nn.BatchNorm2d) for m in teacher.features)
+    return dict(teacher.options, spiking=True, batch_norm=has_bn and not fold_bn)
 
 
 @torch.no_grad()
-def convert(teacher: QCFSNet) -> QCFSNet:
-    """A new spiking student carrying the teacher's weights; the teacher is left untouched."""
-    student = QCFSNet(teacher.in_shape, teacher.n_classes, **student_options(teacher.options))
-    student.to(next(teacher.parameters()).device)
+def convert(teacher: QCFSNet, *, fold_bn: bool = True) -> QCFSNet:
+    """A new spiking student carrying the teacher's weights; the teacher is left untouched.
+
+    `fold_bn=False` keeps batch norm as a layer (as HSD's code does), so that fine-tuning at few
+    steps can re-normalise the spiking layers; its state then loads unchanged.
+    """
+    student = QCFSNet(teacher.in_shape, teacher.n_classes, **student_options(teacher, fold_bn=fold_bn))
+    ref = next(teacher.parameters())
+    student.to(ref.device, ref.dtype)
+    if not fold_bn:
+        student.load_state_dict(teacher.state_dict())
+        return student
     modules = list(teacher.features)
     targets = iter(m for m in student.features if isinstance(m, nn.Conv2d))
     for i, module in enumerate(modules):
