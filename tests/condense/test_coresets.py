@@ -55,3 +55,18 @@ def test_kcenter_starts_central_then_takes_the_farthest_points():
 def test_kcenter_never_repeats_a_pick_among_duplicates():
     feats = np.zeros((4, 3))
     assert sorted(kcenter_order(feats, 4)) == [0, 1, 2, 3]
+
+
+@pytest.mark.parametrize("method", ["herding", "kcenter"])
+def test_embedding_coresets_return_ipc_real_samples_per_class(method):
+    labels = np.repeat(np.arange(3), 6)
+    frames = np.random.default_rng(4).integers(0, 3, size=(18, 2, 2, 4, 4)).astype(np.uint8)
+    train = FrameSet(frames, labels, 3, {"dataset": "toy", "T": 2})
+    out = build_condenser(method, epochs=1, batch_size=8, model_kwargs={"width": 4, "depth": 1}).condense(
+        train, 2, seed=0, progress=False)
+    idx = np.asarray(out.meta["indices"])
+    assert len(np.unique(idx)) == 6
+    np.testing.assert_array_equal(out.frames, train.frames[idx])
+    np.testing.assert_array_equal(train.labels[idx], [0, 0, 1, 1, 2, 2])
+    np.testing.assert_array_equal(out.labels, [0, 0, 1, 1, 2, 2])
+    assert out.meta["method"] == method and out.meta["options"]["epochs"] == 1
