@@ -218,7 +218,7 @@ def _add_demo(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> Non
     p = sub.add_parser("demo", help="end to end in minutes: full-data reference, PACE at IPC 10, table and plot")
     p.add_argument("--dataset", default="digits-dvs", help="registered dataset (default digits-dvs, embedded)")
     p.add_argument("--ipc", type=int, default=10, help="samples per class of the condensed sets (default 10)")
-    p.add_argument("--seeds", type=int, default=3, help="fresh networks trained per set (default 3)")
+    p.add_argument("--seeds", type=int, default=2, help="fresh networks trained per set (default 2)")
     p.add_argument("--out", default="runs/demo", help="output folder (default runs/demo)")
     p.add_argument("--resume", action="store_true", help="keep the stages already finished in --out")
     p.add_argument("--threads", type=int, default=1,
