@@ -36,8 +36,8 @@ def moving_bars(n_per_class: int, seed: int, n_classes: int = 3, T: int = 4, siz
 
 
 @pytest.mark.parametrize("method, options", [
-    ("pace", {"iterations": 2, "teacher_epochs": 1}),
-    ("pace", {"iterations": 2, "features": "random", "cf": True}),
+    ("pace", {"iterations": 2, "features": "teacher", "teacher_epochs": 1}),
+    ("pace", {"iterations": 2, "cf": True}),
     ("dm", {"iterations": 2}),
     ("dc", {"iterations": 1, "outer_loop": 2, "inner_steps": 1}),
 ])
@@ -58,7 +58,7 @@ def test_unknown_options_are_named(method):
 
 def test_pace_switches_remove_their_terms():
     train = moving_bars(3, seed=0)
-    run = dict(iterations=1, features="random", **SMALL)
+    run = dict(iterations=1, **SMALL)
     full = build_condenser("pace", cf=True, **run).condense(train, 1, seed=0, device="cpu", progress=False)
     cut = build_condenser("pace", cf=True, phase=False, **run).condense(train, 1, seed=0, device="cpu", progress=False)
     assert {"phase", "cf_phase"} <= set(full.meta["loss_history"][-1])
@@ -100,7 +100,7 @@ def _accuracy(train: FrameSet, test: FrameSet, seed: int) -> float:
 
 def test_pace_set_beats_random_real_samples_at_the_same_budget():
     train, test = moving_bars(20, seed=0), moving_bars(20, seed=1)
-    pace = build_condenser("pace", iterations=30, teacher_epochs=5, **SMALL).condense(
+    pace = build_condenser("pace", iterations=30, **SMALL).condense(
         train, 1, seed=0, device="cpu", progress=False)
     chosen = build_condenser("random").condense(train, 1, seed=0)
     pace_acc = np.mean([_accuracy(pace, test, s) for s in range(2)])

@@ -7,7 +7,9 @@ once on the real data with the project's trainer and cached in the checkpoint fo
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import hashlib
+import json
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import NamedTuple
 
@@ -24,8 +26,6 @@ from spikeslim.train.checkpoint import ModelSpec
 from spikeslim.train.config import TrainConfig
 from spikeslim.train.data import to_input
 from spikeslim.train.loop import fit
-
-TEACHER_FILE = "teacher.pt"
 
 
 @dataclass(frozen=True)
@@ -57,14 +57,25 @@ def freeze(net: nn.Module) -> nn.Module:
 
 def train_teacher(spec: NetSpec, train: FrameSet, *, epochs: int, seed: int, device: torch.device,
                   folder: Path | None, progress: bool) -> nn.Module:
-    """Train `spec` on the real data with augmentation; cached (and resumable) as folder/teacher.pt."""
+    """Train `spec` on the real data with augmentation; cached (and resumable) in `folder`.
+
+    The file is named by everything the teacher depends on (data, network, epochs, seed), so one
+    folder can serve many runs: every IPC and ablation of a dataset and seed reuses one teacher.
+    """
     generator = torch.Generator().manual_seed(seed)
     net = spec.build(train, generator, device)
     config = TrainConfig(epochs=epochs, batch_size=32, lr=2e-3, augment=FrameAugment(), seed=seed)
-    path = Path(folder) / TEACHER_FILE if folder is not None else None
+    path = Path(folder) / teacher_file(spec, train, epochs, seed) if folder is not None else None
     fit(net, train, config, device=device, checkpoint=path, resume=path is not None, progress=progress,
         model_spec=ModelSpec(spec.model, spec.kwargs()))
     return freeze(net)
+
+
+def teacher_file(spec: NetSpec, train: FrameSet, epochs: int, seed: int) -> str:
+    """`teacher-<key>.pt`, the key hashing the teacher's data, network, training length and seed."""
+    data = {k: train.meta.get(k) for k in ("dataset", "T", "binning", "downsample")}
+    key = json.dumps([data, len(train), list(train.shape), asdict(spec), epochs, seed], sort_keys=True)
+    return f"teacher-{hashlib.sha1(key.encode()).hexdigest()[:12]}.pt"
 
 
 def class_shared_draws(augment: FrameAugment, n_classes: int, labels: list[np.ndarray],
