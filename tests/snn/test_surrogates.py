@@ -52,3 +52,17 @@ def test_make_surrogate_by_name_and_unknown_name():
     assert make_surrogate(ATan(alpha=7.0)) == ATan(alpha=7.0)
     with pytest.raises(UnknownNameError, match="gauss"):
         make_surrogate("gauss")
+
+
+@pytest.mark.parametrize("surrogate", [ATan(), Sigmoid(), Rectangle(), Triangle()], ids=repr)
+def test_reference_loop_is_twice_differentiable_and_fused_says_it_is_not(surrogate):
+    """DC's gradient matching differentiates a weight gradient again through the plain loop."""
+    from spikeslim.snn.neurons import LIFParams, lif_multistep, lif_multistep_loop
+
+    x = torch.randn(4, 3, dtype=torch.float64, requires_grad=True)
+    w = torch.full((4, 3), 1.5, dtype=torch.float64, requires_grad=True)
+    (g,) = torch.autograd.grad(lif_multistep_loop(x * w, LIFParams(), surrogate).v_post.sum(), w, create_graph=True)
+    g.square().sum().backward()
+    assert x.grad is not None and torch.isfinite(x.grad).all() and x.grad.abs().sum() > 0
+    with pytest.raises(RuntimeError, match="lif_multistep_loop for double backward"):
+        torch.autograd.grad(lif_multistep(x * w, LIFParams(), surrogate).v_post.sum(), w, create_graph=True)

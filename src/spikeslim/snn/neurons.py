@@ -121,6 +121,9 @@ class _FusedLIF(torch.autograd.Function):
 
         The non-temporal terms are whole-sequence ops; only the recurrence is a loop over t.
         """
+        if torch.is_grad_enabled():  # create_graph=True: a second derivative would silently miss h's terms
+            raise RuntimeError("lif_multistep's fused backward cannot be differentiated again; "
+                               "use lif_multistep_loop for double backward (as condense.dc does)")
         (h,) = ctx.saved_tensors
         params: LIFParams = ctx.params
         a, b, _ = charge_coefficients(params)

@@ -3,6 +3,8 @@
 Each surrogate is a small frozen object holding its width parameter. `grad(x)` is the stand-in
 derivative dS/dx used wherever a spike is differentiated (the fused neuron's hand-written
 backward calls it directly); `spike(x)` is the autograd-ready Heaviside for plain loops.
+`grad` stays out-of-place so that autograd can differentiate it again (DC's gradient matching
+runs double backward through `lif_multistep_loop`); it is a small share of a training step.
 """
 
 from __future__ import annotations
@@ -50,9 +52,7 @@ class ATan(Surrogate):
     alpha: float = 2.0
 
     def grad(self, x: Tensor) -> Tensor:
-        y = x * (math.pi / 2 * self.alpha)
-        torch.addcmul(x.new_tensor(1.0), y, y, out=y)  # three passes in all: it runs on every neuron
-        return torch.div(x.new_tensor(self.alpha / 2), y, out=y)
+        return (self.alpha / 2) / (1 + (math.pi / 2 * self.alpha * x).square())
 
 
 @dataclass(frozen=True)
@@ -62,8 +62,8 @@ class Sigmoid(Surrogate):
     alpha: float = 4.0
 
     def grad(self, x: Tensor) -> Tensor:
-        sig = torch.sigmoid_(self.alpha * x)
-        return torch.addcmul(sig, sig, sig, value=-1, out=sig).mul_(self.alpha)
+        sig = torch.sigmoid(self.alpha * x)
+        return self.alpha * sig * (1 - sig)
 
 
 @dataclass(frozen=True)
@@ -83,7 +83,7 @@ class Triangle(Surrogate):
     width: float = 1.0
 
     def grad(self, x: Tensor) -> Tensor:
-        return x.abs().neg_().add_(self.width).clamp_(min=0).div_(self.width**2)
+        return (self.width - x.abs()).clamp(min=0) / self.width**2
 
 
 _SURROGATES: dict[str, type[Surrogate]] = {
