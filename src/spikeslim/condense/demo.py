@@ -139,8 +139,8 @@ def notes(config: DemoConfig, train: FrameSet) -> str:
 
 
 def plot(path: Path, table: list[dict[str, str]], rows: list[dict[str, Any]], config: DemoConfig) -> Path:
-    """Accuracy against training time (log scale), one point per row with its seed spread."""
+    """Accuracy against training time, one point per row with its seed spread."""
     series = {t["method"] if t["IPC"] == "all" else f"{t['method']} (IPC {t['IPC']})":
               ([r["train_seconds"]], [100 * r["acc_mean"]], [100 * r["acc_std"]]) for t, r in zip(table, rows)}
-    return plot_xy(path, series, xlabel="training time per network (s, log)", ylabel="test accuracy (%)",
-                   title=f"{config.dataset}: condensed sets vs the full training set", logx=True)
+    return plot_xy(path, series, xlabel="training time per network (s)", ylabel="test accuracy (%)",
+                   title=f"{config.dataset}: condensed sets vs the full training set")
