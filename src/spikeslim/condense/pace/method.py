@@ -31,6 +31,9 @@ FEATURE_SOURCES = ("teacher", "random")
 
 @dataclass(frozen=True)
 class PaceOptions:
+    """Every PACE hyper-parameter (all recorded in the set's meta); meanings and the measurements
+    behind the defaults are in docs/pace.md."""
+
     iterations: int = 100
     lr: float = 0.02  # Adam on the latent in [0, 1]
     init: str = "real"
