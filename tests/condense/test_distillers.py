@@ -98,6 +98,7 @@ def _accuracy(train: FrameSet, test: FrameSet, seed: int) -> float:
     return evaluate(net, test, device="cpu")["accuracy"]
 
 
+@pytest.mark.slow
 def test_pace_set_beats_random_real_samples_at_the_same_budget():
     train, test = moving_bars(20, seed=0), moving_bars(20, seed=1)
     pace = build_condenser("pace", iterations=30, **SMALL).condense(
