@@ -6,12 +6,11 @@ import pytest
 import torch
 
 from spikeslim.condense.base import CondenseError
-from spikeslim.condense.dc import TwiceATan, twice_differentiable
+from spikeslim.condense.dc import twice_differentiable
 from spikeslim.condense.pace.features import spiking_features
 from spikeslim.condense.registry import build_condenser
 from spikeslim.datasets.base import FrameSet
 from spikeslim.snn.models import build_model
-from spikeslim.snn.surrogates import ATan
 from spikeslim.train import TrainConfig, evaluate, fit
 
 SMALL = {"width": 8, "depth": 2}
@@ -72,14 +71,6 @@ def test_sdr_features_are_the_membrane_pair_and_carry_gradient():
     assert len(dense) == 2 and dense[0].seq.shape == (4, 2, 2 * spikes[0].seq.shape[2])
     dense[0].seq.sum().backward()
     assert x.grad.abs().sum() > 0
-
-
-def test_twice_differentiable_atan_matches_the_engine_surrogate():
-    x = torch.linspace(-2, 2, 41, requires_grad=True)
-    spikes = TwiceATan(2.0).spike(x)
-    assert torch.equal(spikes.detach(), (x >= 0).float())
-    (grad,) = torch.autograd.grad(spikes.sum(), x)
-    assert torch.allclose(grad, ATan(2.0).grad(x.detach()), atol=1e-6)
 
 
 def test_dc_networks_give_second_order_gradients():

@@ -6,13 +6,12 @@ layer (1 - cosine per output unit, summed; 1-D parameters skipped, as in DC) and
 frames take one step; between steps the network trains `inner_steps` steps on the synthetic set.
 Matching differentiates the weight gradient once more, through the surrogate spike function;
 the fused LIF's hand-written backward cannot be differentiated, so DC's networks run their
-neurons through the plain autograd loop (same dynamics, slower).
+neurons through the plain autograd loop (same dynamics and surrogate, slower).
 Frames are continuous counts while optimised (no PEQ-N), rounded stochastically when saved.
 """
 
 from __future__ import annotations
 
-import math
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Sequence
@@ -25,7 +24,6 @@ from spikeslim.condense.matching import NetSpec
 from spikeslim.condense.synthetic import LoopSettings, StepContext, run_distillation
 from spikeslim.datasets.base import FrameSet
 from spikeslim.snn.neurons import LIF, lif_multistep_loop
-from spikeslim.snn.surrogates import ATan
 from spikeslim.train.data import to_input
 
 
@@ -58,16 +56,6 @@ def gradient_distance(real: Sequence[torch.Tensor], syn: Sequence[torch.Tensor])
     return total
 
 
-class TwiceATan(ATan):
-    """The ATan surrogate written as Heaviside + (primitive - primitive.detach()): the same
-    forward and gradient, from plain autograd ops, so the gradient can be differentiated again
-    (the engine's surrogates compute their derivative in place, which is faster but final)."""
-
-    def spike(self, x: torch.Tensor) -> torch.Tensor:
-        smooth = torch.atan(math.pi / 2 * self.alpha * x) / math.pi
-        return (x >= 0).to(x.dtype) + (smooth - smooth.detach())
-
-
 class LoopLIF(LIF):
     """A LIF layer through `lif_multistep_loop`, whose gradient autograd can differentiate again."""
 
@@ -76,14 +64,11 @@ class LoopLIF(LIF):
 
 
 def twice_differentiable(net: torch.nn.Module) -> torch.nn.Module:
-    """Swap every (ATan) LIF layer of `net` for a LoopLIF with the same settings (in place)."""
+    """Swap every LIF layer of `net` for a LoopLIF with the same settings (in place)."""
     for parent in list(net.modules()):
         for name, child in parent.named_children():
             if isinstance(child, LIF) and not isinstance(child, LoopLIF):
-                if type(child.surrogate) is not ATan:
-                    raise CondenseError(f"dc: networks must use the atan surrogate, got {child.surrogate}")
-                surrogate = TwiceATan(child.surrogate.alpha)
-                setattr(parent, name, LoopLIF(child.params, surrogate, child.sltt, child.v0))
+                setattr(parent, name, LoopLIF(child.params, child.surrogate, child.sltt, child.v0))
     return net
 
 
