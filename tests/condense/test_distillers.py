@@ -85,14 +85,14 @@ def test_dc_networks_give_second_order_gradients():
 def _accuracy(train: FrameSet, test: FrameSet, seed: int) -> float:
     torch.manual_seed(seed)
     net = build_model("convnet", in_shape=(2, 10, 10), n_classes=3, **SMALL)
-    fit(net, train, TrainConfig(epochs=30, batch_size=16, lr=1e-2, seed=seed), device="cpu", progress=False)
+    fit(net, train, TrainConfig(epochs=20, batch_size=16, lr=1e-2, seed=seed), device="cpu", progress=False)
     return evaluate(net, test, device="cpu")["accuracy"]
 
 
 @pytest.mark.slow
 def test_pace_set_beats_random_real_samples_at_the_same_budget():
     train, test = moving_bars(20, seed=0), moving_bars(20, seed=1)
-    pace = build_condenser("pace", iterations=30, **SMALL).condense(
+    pace = build_condenser("pace", iterations=20, real_batch=8, **SMALL).condense(
         train, 1, seed=0, device="cpu", progress=False)
     chosen = build_condenser("random").condense(train, 1, seed=0)
     pace_acc = np.mean([_accuracy(pace, test, s) for s in range(2)])
