@@ -4,13 +4,18 @@ All three train the same VGG-style network on the same events: each sample is bi
 F = 16 time frames, and every method's T frames are those summed in groups (`latency.rebin`).
 Direct training and TET train the spiking network (IF neurons, batch norm) from scratch at T
 with the trainer's "mean" and "tet" losses; HSD trains the QCFS ANN teacher on the 16 frames,
-converts it and fine-tunes one student per T with the step-wise distillation loss.
+converts it and fine-tunes one student per T with the step-wise distillation loss. Extra rows
+answer the obvious objections: `direct-long` trains as many epochs as HSD's teacher and student
+together, `hsd-ce` drops the distillation term (alpha 0), `hsd-snn` uses an SNN teacher.
 
 Every finished cell (dataset, seed, method, T) is stored in `<out>/latency_cells.json`, so an
 interrupted run resumes where it stopped; HSD's teacher and students also checkpoint in --work.
 
-    .venv/bin/python benchmarks/bench_latency.py            # full run (~25 min on 1 CPU core)
-    .venv/bin/python benchmarks/bench_latency.py --quick    # smoke run: 1 seed, tiny subsets
+    .venv/bin/python benchmarks/bench_latency.py            # direct, TET, HSD: 27 min on a busy 2-core CPU
+    .venv/bin/python benchmarks/bench_latency.py --methods hsd-snn       # then each extra row (~15 min):
+    .venv/bin/python benchmarks/bench_latency.py --methods direct-long   # every run adds its cells and
+    .venv/bin/python benchmarks/bench_latency.py --methods hsd-ce        # rewrites the whole report
+    .venv/bin/python benchmarks/bench_latency.py --quick    # smoke run: 1 seed, 64 samples, 1 epoch
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import time
 from dataclasses import replace
 from pathlib import Path
@@ -44,10 +50,12 @@ DATASETS: dict[str, tuple[str, Path | None]] = {
     "digits-dvs": ("digits-dvs", None),
     "nmnist-small": ("nmnist", NMNIST_SMALL),
 }
-METHODS = ("direct", "direct-long", "tet", "hsd", "hsd-snn")
+METHODS = ("direct", "direct-long", "tet", "hsd", "hsd-ce", "hsd-snn")
 LABELS = {"direct": "direct training at T", "direct-long": "direct at T, as many epochs as HSD's teacher + student",
           "tet": "TET at T", "hsd": "HSD, QCFS ANN teacher",
-          "hsd-snn": "HSD, SNN teacher", "converted": "converted ANN teacher, no fine-tuning"}
+          "hsd-ce": "HSD ablation: no SKD (alpha 0, CE only)",
+          "hsd-snn": "HSD, SNN teacher", "converted": "converted ANN teacher, no fine-tuning",
+          "converted-snn": "converted SNN teacher, no fine-tuning"}
 
 
 def parse_args() -> argparse.Namespace:
@@ -95,8 +103,17 @@ def train_direct(method: str, train: FrameSet, test: FrameSet, config: TrainConf
 
 def train_hsd(method: str, train: FrameSet, test: FrameSet, base: TrainConfig, args: argparse.Namespace,
               work: Path) -> dict[int, dict[str, Any]]:
-    """One teacher on F frames and a student per T; cells keyed by T."""
+    """One teacher on F frames and a student per T; cells keyed by T.
+
+    The ablation "hsd-ce" reuses the "hsd" teacher of the same seed (training it again would give
+    the same weights: CPU runs are deterministic) and fine-tunes with cross-entropy only.
+    """
+    shared_teacher = work.parents[1] / "hsd" / work.name / "teacher.pt"
+    if method == "hsd-ce" and shared_teacher.exists() and not (work / "teacher.pt").exists():
+        work.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(shared_teacher, work / "teacher.pt")
     config = HSDConfig(train_frames=args.frames, teacher_kind="snn" if method == "hsd-snn" else "ann",
+                       alpha=0.0 if method == "hsd-ce" else 1.0,
                        steps=tuple(int(s) for s in args.steps.split(",")),
                        channels=tuple(int(c) for c in args.channels.split(",")), teacher=base,
                        student=replace(base, epochs=args.student_epochs, eval_every=args.student_epochs))
@@ -160,7 +177,8 @@ def summarise(args: argparse.Namespace, cells: dict[str, Any], out: Path, name: 
     """One row per (dataset, method): accuracy mean ± std over seeds at each T; a plot per dataset."""
     steps = [int(s) for s in args.steps.split(",")]
     rows, columns = [], ["dataset", "method"] + [f"T={T}" for T in steps] + ["seeds", "train s (T=1)"]
-    variants = [(m, m, "accuracy") for m in METHODS] + [("converted", "hsd", "converted_accuracy")]
+    variants = [(m, m, "accuracy") for m in METHODS] + [("converted", "hsd", "converted_accuracy"),
+                                                        ("converted-snn", "hsd-snn", "converted_accuracy")]
     for dataset in args.datasets.split(","):
         series = {}
         for label_key, method, field in variants:
@@ -173,7 +191,7 @@ def summarise(args: argparse.Namespace, cells: dict[str, Any], out: Path, name: 
                 row[f"accuracy_T{T}"] = vals
             row["seeds"] = max(len(v) for v in per_T.values())
             times = values(cells, dataset, method, 1, "train_time_s")
-            row["train s (T=1)"] = f"{np.median(times):.0f}" if times and label_key != "converted" else ""
+            row["train s (T=1)"] = f"{np.median(times):.0f}" if times and method == label_key else ""
             rows.append(row)
             done = [T for T in steps if per_T[T]]
             stats = [mean_std(per_T[T]) for T in done]
