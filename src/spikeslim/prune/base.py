@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, Callable, Protocol
 
 import numpy as np
 import torch
@@ -187,6 +187,28 @@ class ScoreTable:
             return np.ones_like(out)
         out[~seen] = np.max(out[seen]) if default == "max" else np.mean(out[seen])
         return out
+
+
+class ScoredSampler:
+    """For samplers that keep one score per example from the trainer's own forward passes.
+
+    `observe` refreshes the scores of the batch just trained on; the score table is the whole
+    sampler state that a checkpoint must carry.
+    """
+
+    table: ScoreTable
+    score: Callable[[torch.Tensor, torch.Tensor, torch.Tensor], torch.Tensor]
+
+    def observe(
+        self, indices: torch.Tensor, logits: torch.Tensor, features: torch.Tensor, labels: torch.Tensor
+    ) -> None:
+        self.table.update(indices, self.score(logits, features, labels))
+
+    def state_dict(self) -> dict[str, Any]:
+        return self.table.state_dict()
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        self.table.load_state_dict(state)
 
 
 def as_numpy(x: torch.Tensor | np.ndarray) -> np.ndarray:

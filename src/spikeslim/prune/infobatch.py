@@ -18,19 +18,19 @@ import torch
 
 from spikeslim.datasets.base import FrameSet
 from spikeslim.errors import InvalidConfigError
-from spikeslim.prune.base import Budget, ScoreTable, epoch_rng, full_plan
+from spikeslim.prune.base import Budget, ScoredSampler, ScoreTable, epoch_rng, full_plan
 from spikeslim.prune.scores import ScoreFn, ce_loss
 from spikeslim.train.losses import per_example_loss
 
 
-class InfoBatchSampler:
+class InfoBatchSampler(ScoredSampler):
     def __init__(
         self, n: int, *, keep: float, seed: int, loss: ScoreFn = ce_loss,
         anneal: float = 0.125, max_prune: float = 0.9,
     ) -> None:
         if not 0.0 < max_prune < 1.0:
             raise InvalidConfigError(f"max_prune must be in (0, 1), got {max_prune!r}")
-        self.n, self.seed, self.loss, self.max_prune = n, seed, loss, max_prune
+        self.n, self.seed, self.score, self.max_prune = n, seed, loss, max_prune
         self.budget = Budget(keep, anneal)
         self.table = ScoreTable(n)
 
@@ -50,17 +50,6 @@ class InfoBatchSampler:
         kept = np.setdiff1d(np.arange(self.n), dropped)
         order = rng.permutation(kept).astype(np.int64)
         return order, weights[order]
-
-    def observe(
-        self, indices: torch.Tensor, logits: torch.Tensor, features: torch.Tensor, labels: torch.Tensor
-    ) -> None:
-        self.table.update(indices, self.loss(logits, features, labels))
-
-    def state_dict(self) -> dict[str, Any]:
-        return self.table.state_dict()
-
-    def load_state_dict(self, state: dict[str, Any]) -> None:
-        self.table.load_state_dict(state)
 
 
 def _trainer_loss(logits: torch.Tensor, features: torch.Tensor, labels: torch.Tensor, *, kind: str, tet_lambda: float) -> torch.Tensor:

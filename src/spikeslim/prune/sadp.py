@@ -16,11 +16,11 @@ import torch
 
 from spikeslim.datasets.base import FrameSet
 from spikeslim.errors import InvalidConfigError
-from spikeslim.prune.base import Budget, ScoreTable, epoch_rng, full_plan, importance_plan
+from spikeslim.prune.base import Budget, ScoredSampler, ScoreTable, epoch_rng, full_plan, importance_plan
 from spikeslim.prune.scores import ScoreFn, get_score, spike_aware
 
 
-class SADPSampler:
+class SADPSampler(ScoredSampler):
     """Importance sampling by a per-example gradient-norm bound, refreshed every forward pass.
 
     `smoothing` adds `smoothing * mean score` to every score before normalising, which bounds
@@ -49,17 +49,6 @@ class SADPSampler:
         if k >= self.n:
             return full_plan(self.n, rng)
         return importance_plan(self.importance(), k, rng)
-
-    def observe(
-        self, indices: torch.Tensor, logits: torch.Tensor, features: torch.Tensor, labels: torch.Tensor
-    ) -> None:
-        self.table.update(indices, self.score(logits, features, labels))
-
-    def state_dict(self) -> dict[str, Any]:
-        return self.table.state_dict()
-
-    def load_state_dict(self, state: dict[str, Any]) -> None:
-        self.table.load_state_dict(state)
 
 
 def build(

@@ -16,7 +16,7 @@ import torch
 
 from spikeslim.datasets.base import FrameSet
 from spikeslim.errors import InvalidConfigError
-from spikeslim.prune.base import ScoreTable, as_numpy, epoch_rng, full_plan, top_k
+from spikeslim.prune.base import ScoredSampler, ScoreTable, as_numpy, epoch_rng, full_plan, top_k
 from spikeslim.prune.scores import ScoreFn
 
 ModelFactory = Callable[[], torch.nn.Module]
@@ -48,7 +48,7 @@ class StaticSampler:
             raise InvalidConfigError("the checkpoint was pruned with different static scores; rescore or start afresh")
 
 
-class ScoreRecorder:
+class ScoreRecorder(ScoredSampler):
     """Full data every epoch, remembering each example's latest score (a proxy run's sampler)."""
 
     def __init__(self, n: int, score: ScoreFn, *, seed: int) -> None:
@@ -61,17 +61,6 @@ class ScoreRecorder:
 
     def plan(self, epoch: int, n_epochs: int) -> tuple[np.ndarray, np.ndarray]:
         return full_plan(self.n, epoch_rng(self.seed, epoch))
-
-    def observe(
-        self, indices: torch.Tensor, logits: torch.Tensor, features: torch.Tensor, labels: torch.Tensor
-    ) -> None:
-        self.table.update(indices, self.score(logits, features, labels))
-
-    def state_dict(self) -> dict[str, Any]:
-        return self.table.state_dict()
-
-    def load_state_dict(self, state: dict[str, Any]) -> None:
-        self.table.load_state_dict(state)
 
 
 def proxy_scores(
