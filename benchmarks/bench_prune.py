@@ -81,8 +81,8 @@ def plan_cells(datasets: list[str], methods: list[str], seeds: int) -> list[tupl
 class Runner:
     """Trains cells, reusing loaded data and each static method's proxy scores across ratios."""
 
-    def __init__(self, config: TrainConfig, limit: int | None, device: torch.device) -> None:
-        self.config, self.limit, self.device = config, limit, device
+    def __init__(self, config: TrainConfig, limit: int | None, device: torch.device, anneal: float | None) -> None:
+        self.config, self.limit, self.device, self.anneal = config, limit, device, anneal
         self.data: dict[str, tuple[FrameSet, FrameSet]] = {}
         self.static: dict[tuple[str, str, int], StaticSampler] = {}
 
@@ -103,7 +103,8 @@ class Runner:
         if method == FULL:
             return None
         if method not in STATIC:
-            return build_sampler(method, train, keep=keep, seed=seed, config=self.config)
+            options = {} if self.anneal is None else {"anneal": self.anneal}
+            return build_sampler(method, train, keep=keep, seed=seed, config=self.config, **options)
         scored = self.static.get((dataset, method, seed))
         if scored is None:
             scored = build_sampler(method, train, keep=keep, seed=seed, model_factory=factory, config=self.config,
@@ -208,6 +209,9 @@ def main() -> None:
     parser.add_argument("--epochs", type=int, default=None, help="default 5 (2 with --quick)")
     parser.add_argument("--datasets", nargs="+", default=list(DATASETS), choices=DATASETS)
     parser.add_argument("--methods", nargs="+", default=names(), choices=names())
+    parser.add_argument("--anneal", type=float, default=None,
+                        help="fraction of epochs on full data at the end, for the dynamic samplers "
+                             "(default: each sampler's own); results go to prune_anneal<A>.*")
     parser.add_argument("--threads", type=int, default=1, help="torch CPU threads (1 is fastest on a busy machine)")
     parser.add_argument("--device", default=None, help="cpu or cuda (default: CUDA where present)")
     args = parser.parse_args()
@@ -215,13 +219,13 @@ def main() -> None:
     datasets = [d for d in args.datasets if d != "nmnist-small" or nmnist_small_dir() is not None]
     if len(datasets) < len(args.datasets):
         print("nmnist-small skipped: not found beside the checkout (set SPIKESLIM_NMNIST_SMALL)")
-    name = "prune_quick" if args.quick else "prune"
+    name = ("prune_quick" if args.quick else "prune") + ("" if args.anneal is None else f"_anneal{args.anneal:g}")
     seeds = args.seeds or (1 if args.quick else 3)
     config = TrainConfig(epochs=args.epochs or (2 if args.quick else 5), batch_size=64, lr=3e-3)
     out = Path(args.out)
     store = out / f"{name}_cells.json"
     done = {cell_key(c["dataset"], c["method"], c["keep"], c["seed"]): c for c in read_cells(store, config)}
-    runner = Runner(config, 200 if args.quick else None, resolve_device(args.device))
+    runner = Runner(config, 200 if args.quick else None, resolve_device(args.device), args.anneal)
     todo = plan_cells(datasets, args.methods, seeds)
     bar = tqdm(todo, desc="prune cells", unit="cell")
     for dataset, method, keep, seed in bar:
@@ -236,7 +240,7 @@ def main() -> None:
                "speed-up", "ideal", "of ideal"]
     notes = (f"convnet depth {MODEL['depth']} width {MODEL['width']}, T={FRAMES['T']}, downsample "
              f"{FRAMES['downsample']}, {config.epochs} epochs, batch {config.batch_size}, Adam lr {config.lr}, "
-             f"cosine; {torch.get_num_threads()} CPU thread(s), device {runner.device}. Times: training epochs "
+             f"cosine; anneal {'per-sampler default' if args.anneal is None else args.anneal}; {torch.get_num_threads()} CPU thread(s), device {runner.device}. Times: training epochs "
              "(no evaluation) + proxy scoring (static methods), median over seeds; speed-up vs the same "
              "seed's full-data run.\n\n" + verdicts(rows))
     write_report(out, name, rows, columns, title="Data pruning: accuracy and wall time", notes=notes)
