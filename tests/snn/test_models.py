@@ -22,6 +22,25 @@ def test_vggsnn_shapes(size):
     assert sum(isinstance(m, LIF) for m in model.modules()) == 8
 
 
+@pytest.mark.parametrize("size, out", [(34, 9), (32, 8), (17, 5)])
+def test_scnn_strides_halve_the_size_twice_at_full_resolution(size, out):
+    model = build_model("scnn", in_shape=(2, size, size), n_classes=10)
+    convs = [m for m in model.modules() if isinstance(m, torch.nn.Conv2d)]
+    assert [(c.out_channels, c.stride) for c in convs] == [(32, (2, 2)), (64, (2, 2))]
+    assert sum(isinstance(m, torch.nn.BatchNorm2d) for m in model.modules()) == 2
+    logits, features = model(torch.rand(2, 3, 2, size, size), return_features=True)
+    assert logits.shape == (2, 3, 10) and features.shape == (2, 3, 64 * out * out) == (2, 3, model.feature_dim)
+
+
+def test_strided_plan_entries_are_checked():
+    from spikeslim.snn.models.spiking_cnn import SpikingCNN
+
+    with pytest.raises(ValueError, match="stride"):
+        SpikingCNN([(8, 0)], in_shape=(2, 8, 8), n_classes=2)
+    with pytest.raises(ValueError, match="scnn"):
+        build_model("scnn", in_shape=(2, 8, 8), n_classes=2, width=0)
+
+
 def test_convnet_defaults_are_the_distillation_convnet():
     model = build_model("convnet", in_shape=(2, 34, 34), n_classes=10)
     convs = [m for m in model.modules() if isinstance(m, torch.nn.Conv2d)]
@@ -32,7 +51,8 @@ def test_convnet_defaults_are_the_distillation_convnet():
 
 
 @pytest.mark.parametrize(
-    "name, norm, threshold", [("convnet", "instance", 0.3), ("convnet", "batch", 0.3), ("convnet", "none", 0.02), ("vggsnn", "batch", 0.3)]
+    "name, norm, threshold", [("convnet", "instance", 0.3), ("convnet", "batch", 0.3), ("convnet", "none", 0.02), ("vggsnn", "batch", 0.3),
+     ("scnn", "batch", 0.3)]
 )
 def test_gradients_reach_every_parameter(name, norm, threshold):
     """Low thresholds so that every layer spikes in a tiny untrained net (without norm, signals shrink)."""
@@ -70,7 +90,7 @@ def test_neuron_and_surrogate_options_reach_the_layers():
 
 
 def test_bad_names_and_inputs():
-    assert set(names()) >= {"convnet", "vggsnn", "qcfs"}
+    assert set(names()) >= {"convnet", "vggsnn", "scnn", "qcfs"}
     with pytest.raises(UnknownNameError, match="resnet"):
         build_model("resnet", in_shape=(2, 8, 8), n_classes=2)
     with pytest.raises(ValueError, match="too small"):

@@ -41,7 +41,11 @@ def make_neuron_params(neuron: LIFParams | Mapping[str, Any] | None) -> LIFParam
 
 
 class SpikingCNN(nn.Module):
-    """`plan` lists conv widths (3x3, padding 1) and POOL markers (2x2 average pooling)."""
+    """`plan` lists convolutions and POOL markers (2x2 average pooling).
+
+    A conv is its width (3x3, stride 1, padding 1) or a `(width, stride)` pair: strided 3x3
+    convolutions down-sample without a pooling layer, which is cheaper at full sensor size.
+    """
 
     def __init__(
         self,
@@ -70,8 +74,11 @@ class SpikingCNN(nn.Module):
                 if height < 1 or width < 1:
                     raise ValueError(f"input {self.in_shape} is too small for {plan.count(POOL)} poolings")
             else:
-                layers += [nn.Conv2d(channels, int(item), 3, padding=1), make_norm(norm, int(item)), LIF(params, sg, sltt)]
-                channels = int(item)
+                out, stride = (int(item[0]), int(item[1])) if isinstance(item, (tuple, list)) else (int(item), 1)
+                if out < 1 or stride < 1:
+                    raise ValueError(f"conv width and stride must be positive, got {item!r}")
+                layers += [nn.Conv2d(channels, out, 3, stride=stride, padding=1), make_norm(norm, out), LIF(params, sg, sltt)]
+                channels, height, width = out, (height - 1) // stride + 1, (width - 1) // stride + 1
         self.features = nn.ModuleList(layers)
         self.feature_dim = channels * height * width
         self.classifier = nn.Linear(self.feature_dim, n_classes)
