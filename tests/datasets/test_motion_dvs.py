@@ -14,7 +14,7 @@ from spikeslim.events.types import validate_events
 def test_spec_and_split_sizes():
     spec = get_spec("motion-dvs")
     assert spec.embedded and spec.n_classes == 8 and tuple(spec.sensor_size) == (32, 32, 2)
-    for split, per_class in (("train", 150), ("test", 40)):
+    for split, per_class in (("train", 150), ("test", 250)):
         labels = motion_dvs.split_labels(split)
         assert np.bincount(labels).tolist() == [per_class] * 8
         assert np.bincount(labels[:16]).tolist() == [2] * 8  # interleaved: prefixes stay balanced
