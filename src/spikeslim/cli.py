@@ -37,11 +37,11 @@ def command(add: Adder) -> Adder:
 def _add_evaluate_set(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
     p = sub.add_parser("evaluate-set", help="train fresh networks on a set file; accuracy, time and storage vs full data")
     p.add_argument("set", help="a set file (.npz) written by `spikeslim distill`")
-    p.add_argument("--model", default="convnet", help="architecture trained on the set (default convnet)")
+    p.add_argument("--model", default="scnn", help="architecture trained on the set (default scnn, the protocol's)")
     p.add_argument("--width", type=int, default=None, help="model width (default: the model's)")
     p.add_argument("--depth", type=int, default=None, help="model depth, for models that have one")
     p.add_argument("--seeds", type=int, default=5, help="fresh networks trained, one per seed (default 5)")
-    p.add_argument("--steps", type=int, default=300, help="optimisation steps per training run (default 300)")
+    p.add_argument("--steps", type=int, default=1000, help="optimisation steps per training run (default 1000)")
     p.add_argument("--reference-seeds", type=int, default=1, help="full-data runs for the reference (default 1)")
     p.add_argument("--no-reference", action="store_true", help="skip training on the full training set")
     p.add_argument("--out", default=None, help="folder for <set>_eval.json/.md (default: beside the set)")
@@ -95,21 +95,22 @@ def _run_export_events(args: argparse.Namespace) -> int:
 def _add_train(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
     p = sub.add_parser("train", help="train an SNN on a dataset; checkpoint.pt and results.json in --out")
     p.add_argument("--dataset", required=True, help="registered dataset (digits-dvs, nmnist, ...)")
-    p.add_argument("--model", default="convnet", help="registered model (default convnet)")
+    p.add_argument("--model", default="scnn", help="registered model (default scnn; convnet --width 128 is ConvNet-3)")
     p.add_argument("--width", type=int, default=None, help="model width (default: the model's)")
     p.add_argument("--depth", type=int, default=None, help="model depth, for models that have one")
     p.add_argument("--T", type=int, default=None, help="time steps (default: the dataset's)")
     p.add_argument("--binning", choices=("time", "count"), default="time", help="equal time windows or event counts")
     p.add_argument("--downsample", type=int, default=1, help="divide x and y by this factor")
-    p.add_argument("--epochs", type=int, default=10)
+    p.add_argument("--epochs", type=int, default=30)
     p.add_argument("--batch-size", type=int, default=32, help="examples per step (per process under torchrun)")
-    p.add_argument("--lr", type=float, default=1e-3)
+    p.add_argument("--lr", type=float, default=2e-3)
     p.add_argument("--optimizer", choices=("adam", "sgd"), default="adam")
     p.add_argument("--weight-decay", type=float, default=0.0)
     p.add_argument("--schedule", choices=("cosine", "constant"), default="cosine")
     p.add_argument("--loss", choices=("mean", "tet"), default="mean", help="CE of the mean output, or per step (TET)")
     p.add_argument("--tet-lambda", type=float, default=0.0, help="weight of TET's MSE regulariser")
-    p.add_argument("--augment", action="store_true", help="random flip and translation of event frames")
+    p.add_argument("--augment", action="store_true", help="random translation of event frames (up to 10%%)")
+    p.add_argument("--flip", action="store_true", help="with --augment, also mirror frames (only for mirror-symmetric classes)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--out", required=True, help="folder for checkpoint.pt and results.json")
     p.add_argument("--resume", action="store_true", help="continue from --out/checkpoint.pt if present")
@@ -127,7 +128,8 @@ def _run_train(args: argparse.Namespace) -> int:
 
     config = TrainConfig(epochs=args.epochs, batch_size=args.batch_size, lr=args.lr, optimizer=args.optimizer,
                          weight_decay=args.weight_decay, schedule=args.schedule, loss=args.loss,
-                         tet_lambda=args.tet_lambda, augment=FrameAugment() if args.augment else None, seed=args.seed)
+                         tet_lambda=args.tet_lambda, augment=FrameAugment(flip=args.flip, shift=0.1) if args.augment else None,
+                         seed=args.seed)
     model_kwargs = {k: v for k, v in (("width", args.width), ("depth", args.depth)) if v is not None}
     results = train_run(dataset=args.dataset, model=args.model, model_kwargs=model_kwargs, config=config,
                         out=args.out, T=args.T, binning=args.binning, downsample=args.downsample,

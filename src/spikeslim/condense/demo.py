@@ -43,8 +43,9 @@ class DemoConfig:
     seed: int = 0
     methods: dict[str, dict[str, Any]] = field(default_factory=lambda: {"pace": dict(DEMO_PACE), "random": {}})
     # 200 steps: 100 epochs on an IPC-10 set; the 20-epoch floor is what the full-data reference needs
-    recipe: EvalRecipe = field(default_factory=lambda: EvalRecipe(model_kwargs=dict(DEMO_MODEL), seeds=2,
-                                                                  steps=200, min_epochs=20))
+    recipe: EvalRecipe = field(default_factory=lambda: EvalRecipe(model="convnet", model_kwargs=dict(DEMO_MODEL),
+                                                                  seeds=2, steps=200, min_epochs=20, batch_size=64,
+                                                                  lr=1e-3, augment=None))
 
 
 def run_demo(out: str | Path = "runs/demo", config: DemoConfig = DemoConfig(), *, resume: bool = False,
