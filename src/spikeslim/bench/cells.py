@@ -1,0 +1,54 @@
+"""The one resumable cell store every benchmark uses: a JSON file of finished cells, keyed.
+
+A benchmark is a grid of cells (dataset, fold, method, IPC, seed, ...). Each finished cell is
+written at once, atomically, so an interrupted run (or one split across sessions) resumes at the
+first missing cell; committed cell files are the benchmark's raw results.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any, Iterator, Mapping
+
+from spikeslim.errors import SpikeslimError
+from spikeslim.files import write_json
+
+
+def cell_key(fields: Mapping[str, Any]) -> str:
+    """A canonical string for a cell's coordinates (order of fields does not matter)."""
+    return json.dumps(dict(fields), sort_keys=True, separators=(",", ":"))
+
+
+class CellStore:
+    """Finished cells of one benchmark in `path`; `put` rewrites the file atomically."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        self._cells: dict[str, dict[str, Any]] = {}
+        if self.path.exists():
+            try:
+                cells = json.loads(self.path.read_text())["cells"]
+                self._cells = {cell_key(c["key"]): c for c in cells}
+            except (ValueError, KeyError, TypeError) as exc:
+                raise SpikeslimError(f"{self.path}: not a cell store ({exc}); move it away to start afresh") from None
+
+    def __contains__(self, key: Mapping[str, Any]) -> bool:
+        return cell_key(key) in self._cells
+
+    def __len__(self) -> int:
+        return len(self._cells)
+
+    def get(self, key: Mapping[str, Any]) -> dict[str, Any] | None:
+        return self._cells.get(cell_key(key))
+
+    def put(self, key: Mapping[str, Any], result: Mapping[str, Any]) -> None:
+        self._cells[cell_key(key)] = {"key": dict(key), **dict(result)}
+        write_json(self.path, {"cells": list(self._cells.values())})
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        return iter(list(self._cells.values()))
+
+    def select(self, **fields: Any) -> list[dict[str, Any]]:
+        """Cells whose key matches every given field."""
+        return [c for c in self._cells.values() if all(c["key"].get(k) == v for k, v in fields.items())]

@@ -1,0 +1,91 @@
+"""From a store of protocol cells to the rows and plots people read.
+
+A cell holds one split's per-sample correctness (`correct`, a '0'/'1' string in the split's test
+order). A run (method, IPC, seed, net) is complete when every split of its dataset has a cell;
+its correctness is the splits' strings concatenated in split order, so two methods' runs line up
+sample by sample and pair for the bootstrap.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from spikeslim.bench.cells import CellStore
+from spikeslim.bench.protocol import PROTOCOLS
+from spikeslim.bench.report import format_mean_std, plot_xy
+from spikeslim.bench.stats import paired_bootstrap
+
+
+def split_names(dataset: str) -> list[str]:
+    proto = PROTOCOLS[dataset]
+    return ["test"] if proto.scheme == "holdout" else [f"fold{f}" for f in range(proto.k)]
+
+
+def complete_runs(store: CellStore, dataset: str) -> dict[tuple[str, Any], dict[tuple[int, int], dict[str, Any]]]:
+    """(method, ipc) -> (seed, net) -> {'correct': int8 array over every test sample, 'cells': [...]}."""
+    splits = split_names(dataset)
+    grouped: dict[tuple, dict[str, dict]] = defaultdict(dict)
+    for cell in store.select(dataset=dataset):
+        k = cell["key"]
+        grouped[(k["method"], k["ipc"], k["seed"], k["net"])][k["split"]] = cell
+    runs: dict[tuple[str, Any], dict[tuple[int, int], dict[str, Any]]] = defaultdict(dict)
+    for (method, ipc, seed, net), by_split in grouped.items():
+        if all(s in by_split for s in splits):
+            cells = [by_split[s] for s in splits]
+            correct = np.array([c == "1" for cell in cells for c in cell["correct"]], dtype=np.int8)
+            runs[(method, ipc)][(seed, net)] = {"correct": correct, "cells": cells}
+    return runs
+
+
+def _mean(cells: list[dict[str, Any]], field: str) -> float:
+    vals = [c[field] for c in cells if c.get(field) is not None]
+    return float(np.mean(vals)) if vals else float("nan")
+
+
+def condense_rows(store: CellStore, names: list[str], *, full: str, proposed: str) -> list[dict[str, Any]]:
+    """One row per (dataset, method, IPC) with at least one complete run, proposed-vs-method CIs."""
+    rows = []
+    for dataset in names:
+        runs = complete_runs(store, dataset)
+        full_runs = runs.get((full, "all"), {})
+        full_acc = np.mean([r["correct"].mean() for r in full_runs.values()]) if full_runs else None
+        ipcs = sorted({ipc for (_, ipc) in runs if ipc != "all"})
+        for method, ipc in [(full, "all")] + sorted(((m, i) for (m, i) in runs if i != "all"), key=lambda k: (ipcs.index(k[1]), k[0])):
+            mine = runs[(method, ipc)]
+            accs = [r["correct"].mean() for r in mine.values()]
+            cells = [c for r in mine.values() for c in r["cells"]]
+            row = {"dataset": dataset, "method": method, "IPC": ipc, "runs": len(mine),
+                   "accuracy (%)": format_mean_std(accs), "acc_mean": float(np.mean(accs)), "accuracies": accs,
+                   "of full data": "" if full_acc is None or ipc == "all" else f"{np.mean(accs) / full_acc:.0%}",
+                   "condense time (s)": f"{_mean(cells, 'condense_seconds'):.1f}",
+                   "train time (s)": f"{_mean(cells, 'train_seconds'):.1f}",
+                   "train_seconds": _mean(cells, "train_seconds"),
+                   "stored (bytes)": "" if ipc == "all" else f"{_mean(cells, 'set_file_bytes'):,.0f}",
+                   "pace − method (points)": ""}
+            theirs = runs.get((proposed, ipc), {})
+            paired = sorted(set(theirs) & set(mine))
+            if method != proposed and ipc != "all" and paired:
+                ci = paired_bootstrap(np.stack([theirs[p]["correct"] for p in paired]),
+                                      np.stack([mine[p]["correct"] for p in paired]))
+                row["pace − method (points)"] = ci.text()
+                row["ci"] = [ci.diff, ci.low, ci.high]
+            rows.append(row)
+    return rows
+
+
+def time_to_accuracy(store: CellStore, dataset: str, path: Path, *, full: str) -> Path | None:
+    """Test accuracy against training wall time: one line per method over its IPCs, full data a point."""
+    rows = condense_rows(store, [dataset], full=full, proposed="")
+    if not rows:
+        return None
+    series: dict[str, tuple[list[float], list[float], list[float]]] = {}
+    for method in dict.fromkeys(r["method"] for r in rows):
+        pts = sorted((r["train_seconds"], 100 * r["acc_mean"], 100 * float(np.std(r["accuracies"], ddof=1) if len(r["accuracies"]) > 1 else 0.0))
+                     for r in rows if r["method"] == method)
+        series[method] = tuple(map(list, zip(*pts)))  # type: ignore[assignment]
+    return plot_xy(path, series, xlabel="training wall time per network (s, log)", ylabel="test accuracy (%)",
+                   title=f"{dataset}: accuracy against training time", logx=True)

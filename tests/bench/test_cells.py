@@ -1,0 +1,30 @@
+import pytest
+
+from spikeslim.bench.cells import CellStore
+from spikeslim.errors import SpikeslimError
+
+
+def test_cells_survive_a_restart_and_match_by_key(tmp_path):
+    store = CellStore(tmp_path / "cells.json")
+    store.put({"dataset": "d", "seed": 0}, {"accuracy": 0.5})
+    store.put({"seed": 1, "dataset": "d"}, {"accuracy": 0.7})
+    again = CellStore(tmp_path / "cells.json")
+    assert len(again) == 2
+    assert {"seed": 0, "dataset": "d"} in again  # field order does not matter
+    assert again.get({"dataset": "d", "seed": 1})["accuracy"] == 0.7
+    assert [c["accuracy"] for c in again.select(seed=1)] == [0.7]
+    assert {"dataset": "d", "seed": 2} not in again
+
+
+def test_putting_a_key_again_replaces_the_cell(tmp_path):
+    store = CellStore(tmp_path / "cells.json")
+    store.put({"a": 1}, {"v": 1})
+    store.put({"a": 1}, {"v": 2})
+    assert len(CellStore(tmp_path / "cells.json")) == 1 and store.get({"a": 1})["v"] == 2
+
+
+def test_a_file_that_is_not_a_cell_store_is_refused_by_name(tmp_path):
+    path = tmp_path / "cells.json"
+    path.write_text('{"cells": {"old": 1}}')
+    with pytest.raises(SpikeslimError, match="cells.json"):
+        CellStore(path)

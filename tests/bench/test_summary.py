@@ -1,0 +1,33 @@
+import numpy as np
+
+from spikeslim.bench.cells import CellStore
+from spikeslim.bench.summary import complete_runs, condense_rows, time_to_accuracy
+
+FOLDS = [f"fold{f}" for f in range(5)]
+
+
+def fill(store, method, ipc, seed, acc, rng, splits=FOLDS, n=200):
+    for split in splits:
+        correct = "".join("1" if v else "0" for v in rng.random(n) < acc)
+        store.put({"dataset": "digits-dvs", "split": split, "method": method, "ipc": ipc, "seed": seed, "net": 0},
+                  {"correct": correct, "accuracy": correct.count("1") / n, "train_seconds": 10.0 if ipc != "all" else 100.0,
+                   "condense_seconds": 1.0, "set_file_bytes": 1000})
+
+
+def test_rows_pair_complete_runs_and_mark_significant_differences(tmp_path):
+    rng = np.random.default_rng(0)
+    store = CellStore(tmp_path / "cells.json")
+    fill(store, "full data", "all", 0, 0.95, rng)
+    for seed in (0, 1):
+        fill(store, "pace", 10, seed, 0.90, rng)
+        fill(store, "random", 10, seed, 0.80, rng)
+    fill(store, "random", 10, 2, 0.80, rng, splits=FOLDS[:3])  # incomplete: not a run
+    runs = complete_runs(store, "digits-dvs")
+    assert set(runs[("random", 10)]) == {(0, 0), (1, 0)}
+    assert len(runs[("pace", 10)][(0, 0)]["correct"]) == 1000
+    rows = {(r["method"], r["IPC"]): r for r in condense_rows(store, ["digits-dvs"], full="full data", proposed="pace")}
+    assert rows[("random", 10)]["runs"] == 2
+    low = rows[("random", 10)]["ci"][1]
+    assert low > 0.05 and rows[("random", 10)]["pace − method (points)"].endswith("*")
+    assert rows[("pace", 10)]["of full data"] in ("94%", "95%", "96%")
+    assert time_to_accuracy(store, "digits-dvs", tmp_path / "t.png", full="full data").stat().st_size > 0
