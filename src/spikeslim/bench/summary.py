@@ -54,7 +54,9 @@ def condense_rows(store: CellStore, names: list[str], *, full: str, proposed: st
         full_runs = runs.get((full, "all"), {})
         full_acc = np.mean([r["correct"].mean() for r in full_runs.values()]) if full_runs else None
         ipcs = sorted({ipc for (_, ipc) in runs if ipc != "all"})
-        for method, ipc in [(full, "all")] + sorted(((m, i) for (m, i) in runs if i != "all"), key=lambda k: (ipcs.index(k[1]), k[0])):
+        order = [(full, "all")] if full_runs else []
+        order += sorted(((m, i) for (m, i) in runs if i != "all"), key=lambda k: (ipcs.index(k[1]), k[0]))
+        for method, ipc in order:
             mine = runs[(method, ipc)]
             accs = [r["correct"].mean() for r in mine.values()]
             cells = [c for r in mine.values() for c in r["cells"]]
