@@ -63,8 +63,9 @@ def finetune(
         if ckpt.get("skd") != {"alpha": alpha, "tau": tau}:
             raise CheckpointError(f"cannot resume {os.fspath(checkpoint)!r}: it was trained with SKD {ckpt.get('skd')}, "
                                   f"not alpha={alpha}, tau={tau}")
-        state = restore_train_state(ckpt, checkpoint, config, student, optimizer, scheduler, None)
-        result.history = [EpochStats(**h) for h in state["history"]]
+        state = restore_train_state(ckpt, checkpoint, config, student, optimizer, scheduler, None,
+                                    data=data_info(train), model_spec=(MODEL_NAME, student.options))
+        result.history = state["history"]
         result.wall_time_s = state["wall_time_s"]
     for epoch in range(len(result.history), config.epochs):
         start = time.perf_counter()

@@ -24,19 +24,7 @@ from spikeslim.train.device import resolve_device
 from spikeslim.train.evaluate import evaluate
 from spikeslim.train.losses import per_example_loss
 from spikeslim.train.optim import make_optimizer
-from spikeslim.train.resume import restore_train_state, train_state
-
-
-@dataclass
-class EpochStats:
-    epoch: int
-    loss: float
-    train_accuracy: float
-    test_accuracy: float | None
-    kept_fraction: float
-    examples_seen: int
-    lr: float
-    wall_time_s: float
+from spikeslim.train.resume import EpochStats, restore_train_state, train_state
 
 
 @dataclass
@@ -90,8 +78,9 @@ def fit(
     optimizer, scheduler = make_optimizer(model, config)
     result = TrainResult(history=[])
     if resume and Path(checkpoint).exists():  # type: ignore[arg-type]
-        state = restore_train_state(read_checkpoint(checkpoint), checkpoint, config, model, optimizer, scheduler, sampler)  # type: ignore[arg-type]
-        result.history = [EpochStats(**h) for h in state["history"]]
+        state = restore_train_state(read_checkpoint(checkpoint), checkpoint, config, model, optimizer,  # type: ignore[arg-type]
+                                    scheduler, sampler, data=data_info(train), model_spec=model_spec)
+        result.history = state["history"]
         result.wall_time_s = state["wall_time_s"]
     show = progress and distributed.is_main()
     for epoch in range(len(result.history), config.epochs):
