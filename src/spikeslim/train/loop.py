@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 import time
 from dataclasses import asdict, dataclass, field
@@ -14,7 +15,7 @@ from torch import nn
 from tqdm import tqdm
 
 from spikeslim.datasets.base import FrameSet
-from spikeslim.errors import InvalidConfigError
+from spikeslim.errors import DivergedError, InvalidConfigError
 from spikeslim.prune.base import Sampler
 from spikeslim.train import distributed
 from spikeslim.train.checkpoint import ModelSpec, data_info, read_checkpoint, save_checkpoint
@@ -86,6 +87,10 @@ def fit(
     for epoch in range(len(result.history), config.epochs):
         start = time.perf_counter()
         stats = _train_epoch(net, optimizer, train, config, epoch, sampler, device, ctx, show)
+        if not math.isfinite(stats.loss):
+            kept = f"; the last good checkpoint is {os.fspath(checkpoint)}" if checkpoint is not None and epoch else ""
+            raise DivergedError(f"training diverged in epoch {epoch + 1}: the loss is {stats.loss} "
+                                f"(lr {config.lr}); lower --lr{kept}")
         scheduler.step()
         last = epoch + 1 == config.epochs
         if test is not None and (last or (epoch + 1) % config.eval_every == 0):
