@@ -22,6 +22,9 @@ def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
     `path`. Temporaries that a killed process left beside `path` are removed first.
     """
     target = Path(path)
+    blocker = next((p for p in target.parents if p.exists() and not p.is_dir()), None)
+    if blocker is not None:
+        raise OutputError(f"{target}: cannot write there, {blocker} is a file where a folder is needed")
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         remove_leftovers(target)

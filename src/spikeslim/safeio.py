@@ -11,6 +11,7 @@ Deflate cannot expand one byte into more than 1032, so an archive member that cl
 
 from __future__ import annotations
 
+import json
 import os
 import zipfile
 from pathlib import Path
@@ -165,6 +166,18 @@ def load_torch(path: str | os.PathLike[str], error: type[Exception]) -> Any:
         return torch.load(path, map_location="cpu", weights_only=True)
     except Exception as err:  # torch raises many types for truncated, forged or pickled files
         raise error(f"{source}: cannot be read safely ({first_line(err)})") from err
+
+
+def cached_json(path: str | os.PathLike[str], *keys: str) -> dict[str, Any] | None:
+    """A JSON object spikeslim cached at `path`, or None if it is absent, damaged or lacks `keys`
+    (a cache is recomputed, never trusted)."""
+    try:
+        if os.path.getsize(path) > max_bytes():
+            return None
+        obj = json.loads(Path(path).read_text())
+    except (OSError, ValueError):
+        return None
+    return obj if isinstance(obj, dict) and all(k in obj for k in keys) else None
 
 
 def check_file_size(path: str | os.PathLike[str], limit: int, error: type[Exception]) -> None:
