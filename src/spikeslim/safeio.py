@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import os
 import zipfile
+import zlib
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -119,7 +120,7 @@ def load_npz(path: str | os.PathLike[str], names: tuple[str, ...], error: type[E
                     read_npy_header(fh, source, error)
                     out[name] = _read_data(fh, header, f"{source}[{name}]", error)
             return out
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, EOFError, RuntimeError) as err:
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, NotImplementedError, EOFError, RuntimeError) as err:
         raise error(f"{source}: not a readable .npz archive ({err})") from err
     except OSError as err:
         raise error(f"{source}: cannot be read ({err.strerror or err})") from err

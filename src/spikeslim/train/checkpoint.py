@@ -73,13 +73,14 @@ def read_checkpoint(path: str | os.PathLike[str]) -> dict[str, Any]:
     """
     ckpt = load_torch(path, CheckpointError)
     name = os.fspath(path)
-    if not isinstance(ckpt, dict) or ckpt.get("format") != FORMAT:
+    if not isinstance(ckpt, dict) or not _positive_int(ckpt.get("format")) or ckpt["format"] != FORMAT:
         raise CheckpointError(f"{name!r} is not a spikeslim checkpoint (format {FORMAT})")
     data = ckpt.get("data")
     problems = [
         (not isinstance(ckpt.get("model"), (str, type(None))), "model must be a name"),
-        (not isinstance(ckpt.get("model_kwargs"), dict) or not all(isinstance(k, str) for k in ckpt["model_kwargs"]),
-         "model_kwargs must be a dict of options"),
+        (not isinstance(ckpt.get("model_kwargs"), dict) or not all(isinstance(k, str) and _plain(v)
+                                                                   for k, v in ckpt["model_kwargs"].items()),
+         "model_kwargs must be a dict of plain options"),
         (not isinstance(ckpt.get("state_dict"), dict)
          or not all(isinstance(v, torch.Tensor) for v in ckpt["state_dict"].values()), "state_dict must hold tensors"),
         (not isinstance(data, dict), "data must be a dict"),
@@ -98,6 +99,15 @@ def read_checkpoint(path: str | os.PathLike[str]) -> dict[str, Any]:
     if bad:
         raise CheckpointError(f"{name!r} is damaged or edited: {'; '.join(bad)}")
     return ckpt
+
+
+def _plain(value: Any) -> bool:
+    """A JSON-like option value (what model kwargs are), not a tensor or anything else."""
+    if isinstance(value, (list, tuple)):
+        return all(_plain(v) for v in value)
+    if isinstance(value, dict):
+        return all(isinstance(k, str) and _plain(v) for k, v in value.items())
+    return value is None or isinstance(value, (bool, int, float, str))
 
 
 def _positive_int(value: Any) -> bool:
