@@ -111,5 +111,5 @@ def _check_room(folder: Path, nbytes: int) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     free = shutil.disk_usage(folder).free
     if nbytes > free:
-        raise OutputError(f"{folder}: the frame cache needs {nbytes / 1e9:.2f} GB but only {free / 1e9:.2f} GB "
-                          "are free there (use --cache-dir, a smaller --T or a larger --downsample)")
+        raise OutputError(f"{folder}: the frame cache needs {nbytes:,} bytes but only {free:,} are free there "
+                          "(use --cache-dir, a smaller --T or a larger --downsample)")
