@@ -38,3 +38,4 @@ def test_a_file_as_the_folder_and_a_too_short_duration_are_refused(tmp_path):
         export_events(toy(1, 1), tmp_path / "f", duration_us=1000, progress=False)
     with pytest.raises(InvalidConfigError, match="--duration-us 1: needs at least 1 us per time bin"):
         export_events(toy(1, 1), tmp_path / "e", duration_us=1, progress=False)
+
