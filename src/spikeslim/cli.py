@@ -8,6 +8,9 @@ from typing import Callable, Sequence
 
 from spikeslim import __version__
 from spikeslim.errors import SpikeslimError
+from spikeslim.files import describe
+from spikeslim.flags import (OneLineParser, fraction, natural_float, natural_int, positive_float, positive_int,
+                             positive_ints, unit_float)
 
 Adder = Callable[["argparse._SubParsersAction[argparse.ArgumentParser]"], None]
 
@@ -38,11 +41,11 @@ def _add_evaluate_set(sub: "argparse._SubParsersAction[argparse.ArgumentParser]"
     p = sub.add_parser("evaluate-set", help="train fresh networks on a set file; accuracy, time and storage vs full data")
     p.add_argument("set", help="a set file (.npz) written by `spikeslim distill`")
     p.add_argument("--model", default="scnn", help="architecture trained on the set (default scnn, the protocol's)")
-    p.add_argument("--width", type=int, default=None, help="model width (default: the model's)")
-    p.add_argument("--depth", type=int, default=None, help="model depth, for models that have one")
-    p.add_argument("--seeds", type=int, default=5, help="fresh networks trained, one per seed (default 5)")
-    p.add_argument("--steps", type=int, default=1000, help="optimisation steps per training run (default 1000)")
-    p.add_argument("--reference-seeds", type=int, default=1, help="full-data runs for the reference (default 1)")
+    p.add_argument("--width", type=positive_int, default=None, help="model width (default: the model's)")
+    p.add_argument("--depth", type=positive_int, default=None, help="model depth, for models that have one")
+    p.add_argument("--seeds", type=positive_int, default=5, help="fresh networks trained, one per seed (default 5)")
+    p.add_argument("--steps", type=positive_int, default=1000, help="optimisation steps per training run (default 1000)")
+    p.add_argument("--reference-seeds", type=positive_int, default=1, help="full-data runs for the reference (default 1)")
     p.add_argument("--no-reference", action="store_true", help="skip training on the full training set")
     p.add_argument("--out", default=None, help="folder for <set>_eval.json/.md (default: beside the set)")
     _add_common_data(p)
@@ -75,8 +78,9 @@ def _add_export_events(sub: "argparse._SubParsersAction[argparse.ArgumentParser]
     p = sub.add_parser("export-events", help="write each sample of a set as events (tonic .npy, N-MNIST .bin)")
     p.add_argument("set", help="a set file (.npz)")
     p.add_argument("--out", required=True, help="output folder: <label>/<NNNNN>.npy|.bin and events.json")
-    p.add_argument("--duration-us", type=int, default=None,
+    p.add_argument("--duration-us", type=positive_int, default=None,
                    help="time span of each exported sample (default: the set's, else 300000 as N-MNIST)")
+    p.add_argument("--overwrite", action="store_true", help="replace an earlier export in --out (else it must be empty)")
     p.set_defaults(run=_run_export_events)
 
 
@@ -84,7 +88,7 @@ def _run_export_events(args: argparse.Namespace) -> int:
     from spikeslim.condense.export import export_events
     from spikeslim.condense.setfile import load_set
 
-    summary = export_events(load_set(args.set), args.out, duration_us=args.duration_us)
+    summary = export_events(load_set(args.set), args.out, duration_us=args.duration_us, overwrite=args.overwrite)
     print(f"wrote {summary['n_samples']} samples ({summary['n_events']} events) as "
           f"{' and '.join(summary['formats'])} to {args.out}; re-bin with {summary['rebin']}")
     return 0
@@ -96,26 +100,26 @@ def _add_train(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> No
     p = sub.add_parser("train", help="train an SNN on a dataset; checkpoint.pt and results.json in --out")
     p.add_argument("--dataset", required=True, help="registered dataset (digits-dvs, nmnist, ...)")
     p.add_argument("--model", default="scnn", help="registered model (default scnn; convnet --width 128 is ConvNet-3)")
-    p.add_argument("--width", type=int, default=None, help="model width (default: the model's)")
-    p.add_argument("--depth", type=int, default=None, help="model depth, for models that have one")
-    p.add_argument("--T", type=int, default=None, help="time steps (default: the dataset's)")
+    p.add_argument("--width", type=positive_int, default=None, help="model width (default: the model's)")
+    p.add_argument("--depth", type=positive_int, default=None, help="model depth, for models that have one")
+    p.add_argument("--T", type=positive_int, default=None, help="time steps (default: the dataset's)")
     p.add_argument("--binning", choices=("time", "count"), default="time", help="equal time windows or event counts")
-    p.add_argument("--downsample", type=int, default=1, help="divide x and y by this factor")
-    p.add_argument("--epochs", type=int, default=30)
-    p.add_argument("--batch-size", type=int, default=32, help="examples per step (per process under torchrun)")
-    p.add_argument("--lr", type=float, default=2e-3)
+    p.add_argument("--downsample", type=positive_int, default=1, help="divide x and y by this factor")
+    p.add_argument("--epochs", type=positive_int, default=30)
+    p.add_argument("--batch-size", type=positive_int, default=32, help="examples per step (per process under torchrun)")
+    p.add_argument("--lr", type=positive_float, default=2e-3)
     p.add_argument("--optimizer", choices=("adam", "sgd"), default="adam")
-    p.add_argument("--weight-decay", type=float, default=0.0)
+    p.add_argument("--weight-decay", type=natural_float, default=0.0)
     p.add_argument("--schedule", choices=("cosine", "constant"), default="cosine")
     p.add_argument("--loss", choices=("mean", "tet"), default="mean", help="CE of the mean output, or per step (TET)")
-    p.add_argument("--tet-lambda", type=float, default=0.0, help="weight of TET's MSE regulariser")
+    p.add_argument("--tet-lambda", type=unit_float, default=0.0, help="weight of TET's MSE regulariser")
     p.add_argument("--augment", action="store_true", help="random translation of event frames (up to 10%%)")
     p.add_argument("--flip", action="store_true", help="with --augment, also mirror frames (only for mirror-symmetric classes)")
-    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--seed", type=natural_int, default=0)
     p.add_argument("--out", required=True, help="folder for checkpoint.pt and results.json")
     p.add_argument("--resume", action="store_true", help="continue from --out/checkpoint.pt if present")
     p.add_argument("--prune", default=None, help="data pruning sampler (sadp, random, el2n, ...)")
-    p.add_argument("--keep", type=float, default=1.0, help="fraction of the data-epochs kept when pruning")
+    p.add_argument("--keep", type=fraction, default=1.0, help="fraction of the data-epochs kept when pruning")
     _add_common_data(p)
     _add_device(p)
     p.set_defaults(run=_run_train)
@@ -146,7 +150,7 @@ def _run_train(args: argparse.Namespace) -> int:
 def _add_evaluate(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
     p = sub.add_parser("evaluate", help="test accuracy (per step too) and spike rate of a checkpoint, at any T")
     p.add_argument("checkpoint", help="a checkpoint.pt written by `spikeslim train` (or any spikeslim checkpoint)")
-    p.add_argument("--T", type=int, default=None, help="time steps; the test data is re-binned at this T")
+    p.add_argument("--T", type=positive_int, default=None, help="time steps; the test data is re-binned at this T")
     p.add_argument("--out", default=None, help="JSON file (default: evaluate_T<T>.json beside the checkpoint)")
     _add_common_data(p)
     _add_device(p)
@@ -193,11 +197,11 @@ def _add_show(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> Non
     p = sub.add_parser("show", help="draw a sample (ON red, OFF blue) per time bin, or a set file per class")
     p.add_argument("target", help="a dataset name, or a synthetic-set .npz (drawn as classes x time bins)")
     p.add_argument("--out", required=True, help="output image: .png (panels) or .gif (one frame per bin)")
-    p.add_argument("--index", type=int, default=0, help="sample to draw (for a set: each class's INDEX-th)")
+    p.add_argument("--index", type=natural_int, default=0, help="sample to draw (for a set: each class's INDEX-th)")
     p.add_argument("--split", choices=("train", "test"), default="train")
-    p.add_argument("--T", type=int, default=None, help="time bins (default: the dataset's)")
+    p.add_argument("--T", type=positive_int, default=None, help="time bins (default: the dataset's)")
     p.add_argument("--binning", choices=("time", "count"), default="time", help="equal time windows or event counts")
-    p.add_argument("--downsample", type=int, default=1, help="divide x and y by this factor")
+    p.add_argument("--downsample", type=positive_int, default=1, help="divide x and y by this factor")
     p.add_argument("--data-dir", default=None, help="folder holding real datasets in their native layout")
     p.set_defaults(run=_run_show)
 
@@ -219,11 +223,11 @@ def _run_show(args: argparse.Namespace) -> int:
 def _add_demo(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
     p = sub.add_parser("demo", help="end to end in minutes: full-data reference, PACE at IPC 10, table and plot")
     p.add_argument("--dataset", default="digits-dvs", help="registered dataset (default digits-dvs, embedded)")
-    p.add_argument("--ipc", type=int, default=10, help="samples per class of the condensed sets (default 10)")
-    p.add_argument("--seeds", type=int, default=2, help="fresh networks trained per set (default 2)")
+    p.add_argument("--ipc", type=positive_int, default=10, help="samples per class of the condensed sets (default 10)")
+    p.add_argument("--seeds", type=positive_int, default=2, help="fresh networks trained per set (default 2)")
     p.add_argument("--out", default="runs/demo", help="output folder (default runs/demo)")
     p.add_argument("--resume", action="store_true", help="keep the stages already finished in --out")
-    p.add_argument("--threads", type=int, default=1,
+    p.add_argument("--threads", type=positive_int, default=1,
                    help="torch CPU threads (default 1: the demo's small networks gain little from more, "
                         "and on a busy machine extra threads mostly wait for each other)")
     _add_common_data(p)
@@ -254,14 +258,14 @@ def _add_distill(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> 
     p = sub.add_parser("distill", help="condense a training set to IPC samples per class (pace, dm, dc, coresets)")
     p.add_argument("--dataset", required=True, help="registered dataset (digits-dvs, motion-dvs, nmnist, ...)")
     p.add_argument("--method", default="pace", help="pace, dm, dc, random, herding, kcenter, forgetting")
-    p.add_argument("--ipc", type=int, required=True, help="samples per class in the set")
+    p.add_argument("--ipc", type=positive_int, required=True, help="samples per class in the set")
     p.add_argument("--out", required=True, help="the set file to write (.npz)")
-    p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--T", type=int, default=None, help="time steps (default: the dataset's)")
+    p.add_argument("--seed", type=natural_int, default=0)
+    p.add_argument("--T", type=positive_int, default=None, help="time steps (default: the dataset's)")
     p.add_argument("--binning", choices=("time", "count"), default="time", help="equal time windows or event counts")
-    p.add_argument("--downsample", type=int, default=1, help="divide x and y by this factor")
-    p.add_argument("--iterations", type=int, default=None, help="optimisation iterations (distillation methods)")
-    p.add_argument("--lr", type=float, default=None, help="learning rate of the synthetic frames")
+    p.add_argument("--downsample", type=positive_int, default=1, help="divide x and y by this factor")
+    p.add_argument("--iterations", type=positive_int, default=None, help="optimisation iterations (distillation methods)")
+    p.add_argument("--lr", type=positive_float, default=None, help="learning rate of the synthetic frames")
     p.add_argument("--init", choices=("real", "noise"), default=None, help="start from real samples or noise")
     p.add_argument("--features", choices=("teacher", "random"), default=None,
                    help="pace: a frozen trained teacher or fresh random networks")
@@ -308,21 +312,22 @@ def _run_distill(args: argparse.Namespace) -> int:
 def _add_latency(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
     p = sub.add_parser("latency", help="HSD: a QCFS teacher on F frames, SKD-fine-tuned students at few steps T")
     p.add_argument("--dataset", required=True, help="registered dataset (digits-dvs, motion-dvs, nmnist, ...)")
-    p.add_argument("--train-frames", type=int, default=16, help="F, frames per sample seen by the teacher")
+    p.add_argument("--train-frames", type=positive_int, default=16, help="F, frames per sample seen by the teacher")
     p.add_argument("--teacher", choices=("ann", "snn"), default="ann",
                    help="QCFS ANN on each frame (HSD; blind to frame order) or the network spiking at F steps")
-    p.add_argument("--steps", default="1,2,4", help="comma-separated inference step counts T <= F, one student each")
-    p.add_argument("--channels", default="32,64,128", help="conv widths, one 2x2-pooled block each")
-    p.add_argument("--levels", type=int, default=4, help="QCFS quantisation levels L")
-    p.add_argument("--alpha", type=float, default=1.0, help="weight of the step-wise distillation term")
-    p.add_argument("--tau", type=float, default=2.0, help="distillation temperature")
-    p.add_argument("--epochs", type=int, default=10, help="teacher training epochs")
-    p.add_argument("--student-epochs", type=int, default=5, help="SKD fine-tuning epochs per student")
-    p.add_argument("--lr", type=float, default=1e-3, help="teacher learning rate")
-    p.add_argument("--student-lr", type=float, default=1e-3, help="fine-tuning learning rate")
-    p.add_argument("--batch-size", type=int, default=32)
-    p.add_argument("--downsample", type=int, default=1, help="divide x and y by this factor")
-    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--steps", type=positive_ints, default="1,2,4",
+                   help="comma-separated inference step counts T <= F, one student each")
+    p.add_argument("--channels", type=positive_ints, default="32,64,128", help="conv widths, one 2x2-pooled block each")
+    p.add_argument("--levels", type=positive_int, default=4, help="QCFS quantisation levels L")
+    p.add_argument("--alpha", type=natural_float, default=1.0, help="weight of the step-wise distillation term")
+    p.add_argument("--tau", type=positive_float, default=2.0, help="distillation temperature")
+    p.add_argument("--epochs", type=positive_int, default=10, help="teacher training epochs")
+    p.add_argument("--student-epochs", type=positive_int, default=5, help="SKD fine-tuning epochs per student")
+    p.add_argument("--lr", type=positive_float, default=1e-3, help="teacher learning rate")
+    p.add_argument("--student-lr", type=positive_float, default=1e-3, help="fine-tuning learning rate")
+    p.add_argument("--batch-size", type=positive_int, default=32)
+    p.add_argument("--downsample", type=positive_int, default=1, help="divide x and y by this factor")
+    p.add_argument("--seed", type=natural_int, default=0)
     p.add_argument("--out", required=True, help="folder for teacher.pt, student_T<T>.pt and results.json")
     p.add_argument("--resume", action="store_true", help="continue from the checkpoints in --out")
     _add_common_data(p)
@@ -332,14 +337,10 @@ def _add_latency(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> 
 
 def _run_latency(args: argparse.Namespace) -> int:
     from spikeslim.bench.report import markdown_table
-    from spikeslim.errors import InvalidConfigError
     from spikeslim.latency.pipeline import HSDConfig, hsd_run
     from spikeslim.train import TrainConfig
 
-    try:
-        steps, channels = (tuple(int(v) for v in s.split(",")) for s in (args.steps, args.channels))
-    except ValueError as exc:
-        raise InvalidConfigError(f"--steps and --channels take comma-separated integers: {exc}") from exc
+    steps, channels = args.steps, args.channels
     config = HSDConfig(
         train_frames=args.train_frames, teacher_kind=args.teacher, steps=steps, channels=channels,
         levels=args.levels, alpha=args.alpha, tau=args.tau,
@@ -361,7 +362,7 @@ def _run_latency(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = OneLineParser(
         prog="spikeslim",
         description="Fast SNN training on event data: distil, prune and shorten it.",
     )
@@ -373,15 +374,25 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command; every failure a user can cause is one line on stderr and exit code 2."""
     args = build_parser().parse_args(argv)
     try:
         return int(args.run(args) or 0)
     except SpikeslimError as err:
-        print(f"spikeslim: error: {err}", file=sys.stderr)
-        return 2
+        return _fail(str(err))
+    except OSError as err:  # permissions, a folder where a file belongs, a full disk: name the path
+        where = f"{err.filename}: " if err.filename else ""
+        return _fail(f"{where}{describe(err)}")
+    except MemoryError:
+        return _fail("out of memory; use a larger --downsample, a smaller --T or --batch-size")
     except KeyboardInterrupt:
         print("\nspikeslim: interrupted; long runs resume from their checkpoint with --resume", file=sys.stderr)
         return 130
+
+
+def _fail(message: str) -> int:
+    print(f"spikeslim: error: {' '.join(message.split())}", file=sys.stderr)
+    return 2
 
 
 if __name__ == "__main__":

@@ -30,3 +30,11 @@ class InvalidConfigError(SpikeslimError, ValueError):
 
 class CheckpointError(SpikeslimError, ValueError):
     """A checkpoint is missing, unreadable or does not match the run resuming from it."""
+
+
+class OutputError(SpikeslimError, OSError):
+    """A file or folder cannot be written (permissions, a folder where a file belongs, a full disk)."""
+
+
+class DivergedError(SpikeslimError, ArithmeticError):
+    """Training or distillation produced a NaN or infinite loss; the last good checkpoint is kept."""

@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from spikeslim.datasets import load_frames, loading, open_split
+from spikeslim.datasets import load_frames, nmnist, open_split
 from spikeslim.errors import DatasetMissingError, InvalidConfigError
 from spikeslim.events import to_frames
 
@@ -18,9 +18,10 @@ def test_real_split_to_cached_frames(nmnist_small_dir, tmp_path):
     assert fs.frames[42].sum() == len(events) - len(events) % 5
 
 
-def test_second_load_reads_the_cache_without_the_data(nmnist_small_dir, tmp_path, monkeypatch):
+def test_second_load_reads_the_cache_without_decoding_the_data(nmnist_small_dir, tmp_path, monkeypatch):
     first = load_frames("nmnist", "test", T=3, data_dir=nmnist_small_dir, cache_dir=tmp_path, progress=False)
-    monkeypatch.setattr(loading, "open_split", lambda *a: pytest.fail("the data was opened again"))
+    # the folder is listed (to check the cache is still current) but no recording is read
+    monkeypatch.setattr(nmnist, "read_nmnist_bin", lambda *a: pytest.fail("a recording was read again"))
     again = load_frames("nmnist", "test", T=3, data_dir=nmnist_small_dir, cache_dir=tmp_path, progress=False)
     assert isinstance(again.frames, np.memmap)
     np.testing.assert_array_equal(again.frames, first.frames)

@@ -12,7 +12,7 @@ def test_checkpoint_records_model_data_and_extra(make_net, tiny_train, tmp_path)
     save_checkpoint(path, model, model_name="tiny", model_kwargs={"width": 3}, data=data_info(tiny_train), extra={"note": 1})
     ckpt = read_checkpoint(path)
     assert ckpt["model"] == "tiny" and ckpt["model_kwargs"] == {"width": 3} and ckpt["note"] == 1
-    assert ckpt["data"] == {"dataset": "quadrants", "T": 4, "binning": "time", "downsample": 1, "n_classes": 4, "in_shape": (2, 8, 8)}
+    assert ckpt["data"] == {"dataset": "quadrants", "source": None, "T": 4, "binning": "time", "downsample": 1, "n_classes": 4, "in_shape": (2, 8, 8)}
     assert all(torch.equal(v, model.state_dict()[k]) for k, v in ckpt["state_dict"].items())
     with pytest.raises(ValueError, match="state_dict"):
         save_checkpoint(path, model, model_name="tiny", data={}, extra={"state_dict": {}})

@@ -8,6 +8,7 @@ kcenter, forgetting) implement the same call, so the CLI and the benchmark treat
 from __future__ import annotations
 
 import dataclasses
+import math
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
@@ -153,4 +154,21 @@ def make_options(cls: type[C], method: str, options: dict[str, Any]) -> C:
     unknown = sorted(set(options) - known)
     if unknown:
         raise CondenseError(f"{method}: unknown options {unknown}; known: {sorted(known)}")
+    for f in dataclasses.fields(cls):  # type: ignore[arg-type]
+        if f.name in options and not _fits(options[f.name], f.default):
+            kind = {bool: "true or false", int: "an integer", float: "a finite number", str: "a string"}
+            raise CondenseError(f"{method}: option {f.name}={options[f.name]!r} must be "
+                                f"{kind[type(f.default)]} like its default {f.default!r}")
     return cls(**options)
+
+
+def _fits(value: Any, default: Any) -> bool:
+    """Whether an option value (parsed from JSON on the command line) has its default's kind."""
+    if isinstance(default, bool):
+        return isinstance(value, bool)
+    if isinstance(default, (int, float)):
+        number = isinstance(value, (int, float)) and not isinstance(value, bool)
+        return number and math.isfinite(value) and (isinstance(value, int) or isinstance(default, float))
+    if isinstance(default, str):
+        return isinstance(value, str)
+    return True  # no plain default to compare with (None, tuples): the method checks it

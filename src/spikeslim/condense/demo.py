@@ -24,10 +24,14 @@ from spikeslim.condense.setfile import load_set
 from spikeslim.datasets import load_frames
 from spikeslim.datasets.base import FrameSet
 from spikeslim.files import write_json
+from spikeslim.safeio import cached_json
 
 #: Small networks and short runs: the demo must finish in minutes on two CPU cores.
 DEMO_MODEL = {"width": 16, "depth": 2}
 DEMO_PACE = {"iterations": 60, "features": "random", **DEMO_MODEL}
+#: What a cached evaluation row must hold to be reused by `--resume` (else it is recomputed).
+EVAL_KEYS = ("method", "ipc", "n_samples", "model", "accuracies", "acc_mean", "acc_std", "train_seconds",
+             "set_file_bytes", "full_events_bytes", "events_storage_ratio", "frames_storage_ratio", "condense_seconds")
 COLUMNS = ("method", "IPC", "samples", "accuracy (%)", "train time (s)", "time saved", "condense time (s)",
            "stored (bytes)", "storage saved (events)")
 
@@ -107,8 +111,9 @@ def condensed_file(out: Path, method: str, options: dict[str, Any], config: Demo
 def evaluated_row(set_path: Path, config: DemoConfig, *, resume: bool, ref_dir: Path, **kwargs: Any) -> dict[str, Any]:
     """The evaluation row of one set file, cached beside it as `<set>_eval.json`."""
     cached = set_path.with_name(f"{set_path.stem}_eval.json")
-    if resume and cached.exists():
-        return json.loads(cached.read_text())
+    row = cached_json(cached, *EVAL_KEYS) if resume else None
+    if row is not None:
+        return row
     row = evaluate_set(set_path, config.recipe, reference_seeds=1, reference_dir=ref_dir, **kwargs)
     row["condense_seconds"] = float(load_set(set_path).meta.get("wall_time_s", float("nan")))
     write_json(cached, row)

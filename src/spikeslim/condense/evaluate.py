@@ -26,6 +26,7 @@ from spikeslim.bench.report import mean_std
 from spikeslim.datasets.base import FrameSet
 from spikeslim.errors import InvalidConfigError
 from spikeslim.files import write_json
+from spikeslim.safeio import cached_json
 from spikeslim.train.augment import FrameAugment
 
 #: Bytes per event of the N-MNIST file format, the reference for raw-event storage.
@@ -115,8 +116,9 @@ def reference(train: FrameSet, test: FrameSet, recipe: EvalRecipe, *, seeds: int
     if cache_dir is not None:
         digest = hashlib.sha1(json.dumps(key, sort_keys=True).encode()).hexdigest()[:12]
         path = Path(cache_dir) / f"reference-{key['dataset']}-{digest}.json"
-        if path.exists():
-            return json.loads(path.read_text())["result"]
+        cached = cached_json(path, "result")
+        if cached is not None and isinstance(cached["result"], dict):
+            return cached["result"]
     result = evaluate_frames(train, test, recipe, seeds=seeds, device=device, progress=progress)
     if path is not None:
         write_json(path, {"key": key, "result": result})

@@ -16,7 +16,7 @@ import numpy as np
 from tqdm import tqdm
 
 from spikeslim.datasets.base import FrameSet
-from spikeslim.errors import InvalidEventsError
+from spikeslim.errors import InvalidConfigError, InvalidEventsError, OutputError
 from spikeslim.events.frames import frames_to_events
 from spikeslim.events.types import SensorSize
 from spikeslim.files import atomic_path, write_json
@@ -58,17 +58,23 @@ def write_nmnist_bin(path: str | os.PathLike[str], events: np.ndarray) -> None:
 
 
 def export_events(
-    data: FrameSet, out_dir: str | os.PathLike[str], *, duration_us: int | None = None, progress: bool = True
+    data: FrameSet, out_dir: str | os.PathLike[str], *, duration_us: int | None = None, overwrite: bool = False,
+    progress: bool = True,
 ) -> dict[str, Any]:
     """Write every sample of `data` as events under `out_dir`; returns the summary it saves as events.json.
 
-    `duration_us` defaults to the set's `meta["duration_us"]`, else 300 ms (N-MNIST's span).
+    `duration_us` defaults to the set's `meta["duration_us"]`, else 300 ms (N-MNIST's span). A
+    non-empty `out_dir` is refused (old and new samples would mix) unless `overwrite`, which first
+    deletes the files an earlier export wrote there.
     """
     duration = int(duration_us or data.meta.get("duration_us") or DEFAULT_DURATION_US)
     _, _, n_pol, height, width = data.frames.shape
+    if duration < data.T:
+        raise InvalidConfigError(f"--duration-us {duration}: needs at least 1 us per time bin (T={data.T})")
     sensor = SensorSize(width, height, n_pol)
     with_bin = nmnist_fits(sensor, duration)
     out = Path(out_dir)
+    _prepare(out, overwrite)
     n_events = 0
     for i in tqdm(range(len(data)), desc="export events", unit="sample", disable=not progress):
         events = frames_to_events(data.frames[i], duration)
@@ -91,3 +97,20 @@ def export_events(
     }
     write_json(out / "events.json", summary)
     return summary
+
+
+def _prepare(out: Path, overwrite: bool) -> None:
+    """Refuse a file or a non-empty folder at `out`; with `overwrite`, remove a previous export."""
+    if out.exists() and not out.is_dir():
+        raise OutputError(f"{out} is a file; --out names the folder to export into")
+    if not out.is_dir() or not any(out.iterdir()):
+        return
+    if not overwrite:
+        raise OutputError(f"{out} is not empty; exporting there would mix old and new samples "
+                          "(pass --overwrite to replace an earlier export, or name an empty folder)")
+    for old in [out / "events.json", *out.glob("*/[0-9][0-9][0-9][0-9][0-9]*.npy"),
+                *out.glob("*/[0-9][0-9][0-9][0-9][0-9]*.bin")]:
+        old.unlink(missing_ok=True)
+    for folder in out.iterdir():
+        if folder.is_dir() and folder.name.isdigit() and not any(folder.iterdir()):
+            folder.rmdir()

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import os
-import zipfile
 from typing import Any
 
 import numpy as np
@@ -18,8 +17,10 @@ import numpy as np
 from spikeslim import __version__
 from spikeslim.condense.base import as_count_frames
 from spikeslim.datasets.base import FrameSet
+from spikeslim.datasets.loading import BINNINGS
 from spikeslim.errors import SpikeslimError
 from spikeslim.files import atomic_path
+from spikeslim.safeio import load_npz
 
 KEYS = ("frames", "labels", "meta")
 
@@ -47,25 +48,66 @@ def save_set(path: str | os.PathLike[str], frames: FrameSet, meta: dict[str, Any
 
 
 def load_set(path: str | os.PathLike[str]) -> FrameSet:
-    """Read a set written by `save_set`; errors name the file and what is wrong with it."""
+    """Read a set written by `save_set`, checking every array and meta field before trusting it.
+
+    The archive is read by `safeio.load_npz` (no pickle, sizes checked before decompressing);
+    errors name the file and what is wrong with it.
+    """
+    if not os.path.isfile(path):
+        raise InvalidSetFileError(f"{os.fspath(path)}: no such set file")
+    arrays = load_npz(path, KEYS, InvalidSetFileError)
+    missing = [k for k in KEYS if k not in arrays]
+    if missing:
+        raise InvalidSetFileError(f"{os.fspath(path)}: not a spikeslim set, lacks keys {missing}")
+    return _checked(os.fspath(path), arrays["frames"], arrays["labels"], _meta(os.fspath(path), arrays["meta"]))
+
+
+def _meta(path: str, raw: np.ndarray) -> dict[str, Any]:
+    if raw.shape != () or raw.dtype.kind != "U":
+        raise InvalidSetFileError(f"{path}: meta must be one JSON string, got {raw.dtype} {raw.shape}")
     try:
-        with np.load(path, allow_pickle=False) as data:
-            missing = [k for k in KEYS if k not in data.files]
-            if missing:
-                raise InvalidSetFileError(f"{path}: not a spikeslim set, lacks keys {missing}")
-            frames, labels, meta = data["frames"], data["labels"], json.loads(str(data["meta"]))
-    except FileNotFoundError as err:
-        raise InvalidSetFileError(f"{path}: no such set file") from err
-    except (zipfile.BadZipFile, OSError, ValueError) as err:
-        if isinstance(err, SpikeslimError):
-            raise
-        raise InvalidSetFileError(f"{path}: cannot read as a spikeslim .npz set ({err})") from err
-    if frames.ndim != 5 or frames.shape[2] != 2 or not np.issubdtype(frames.dtype, np.unsignedinteger):
+        meta = json.loads(str(raw[()]))
+    except ValueError as err:
+        raise InvalidSetFileError(f"{path}: meta is not valid JSON ({err})") from err
+    if not isinstance(meta, dict):
+        raise InvalidSetFileError(f"{path}: meta must be a JSON object, got {type(meta).__name__}")
+    return meta
+
+
+def _checked(path: str, frames: np.ndarray, labels: np.ndarray, meta: dict[str, Any]) -> FrameSet:
+    """The set, once its shapes, dtypes, labels and the meta fields other code relies on agree."""
+    if frames.ndim != 5 or frames.shape[2] != 2 or frames.dtype.kind != "u":
         raise InvalidSetFileError(f"{path}: frames must be unsigned [N, T, 2, H, W], got {frames.dtype} {frames.shape}")
-    if labels.shape != (len(frames),):
-        raise InvalidSetFileError(f"{path}: {len(frames)} frames but labels of shape {labels.shape}")
-    n_classes = int(meta.get("n_classes", int(labels.max()) + 1 if len(labels) else 0))
-    return FrameSet(frames, labels.astype(np.int64), n_classes, meta)
+    if 0 in frames.shape:
+        raise InvalidSetFileError(f"{path}: frames {frames.shape} are empty (N, T, H and W must be at least 1)")
+    if labels.shape != (len(frames),) or labels.dtype.kind not in "iu":
+        raise InvalidSetFileError(f"{path}: {len(frames)} frames need [N] integer labels, got {labels.dtype} {labels.shape}")
+    n_classes = meta.get("n_classes", int(labels.max()) + 1)
+    if not _is_int(n_classes) or n_classes < 1:
+        raise InvalidSetFileError(f"{path}: meta n_classes must be a positive integer, got {n_classes!r}")
+    if labels.min() < 0 or labels.max() >= n_classes:
+        raise InvalidSetFileError(f"{path}: labels span [{labels.min()}, {labels.max()}] but the set declares "
+                                  f"{n_classes} classes")
+    n, t, _, h, w = frames.shape
+    for key, actual in (("T", t), ("H", h), ("W", w), ("n_samples", n)):
+        if key in meta and not (_is_int(meta[key]) and meta[key] == actual):
+            raise InvalidSetFileError(f"{path}: meta {key}={meta[key]!r} but the frames have {key}={actual}")
+    problems = {
+        "dataset": lambda v: isinstance(v, str),
+        "binning": lambda v: v in BINNINGS,
+        "downsample": lambda v: _is_int(v) and v >= 1,
+        "duration_us": lambda v: _is_int(v) and v >= t,
+        "class_names": lambda v: isinstance(v, list) and len(v) == n_classes and all(isinstance(c, str) for c in v),
+    }
+    bad = [f"{k}={meta[k]!r}" for k, ok in problems.items() if k in meta and not ok(meta[k])]
+    if bad:
+        raise InvalidSetFileError(f"{path}: meta field{'s' if len(bad) > 1 else ''} {', '.join(bad)} "
+                                  "cannot describe these frames")
+    return FrameSet(frames, labels.astype(np.int64), int(n_classes), meta)
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
 
 
 def _plain(obj: Any) -> Any:

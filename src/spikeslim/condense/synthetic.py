@@ -8,6 +8,7 @@ atomic checkpoints every few iterations and on Ctrl-C, and the integer export.
 
 from __future__ import annotations
 
+import math
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,8 +21,9 @@ from tqdm.auto import tqdm
 from spikeslim.condense.base import ClassBatches, class_major_labels, condensed_set, init_frames
 from spikeslim.condense.pace.quantize import PEQN, count_scale
 from spikeslim.datasets.base import FrameSet
-from spikeslim.errors import CheckpointError
-from spikeslim.files import atomic_path
+from spikeslim.errors import CheckpointError, DivergedError
+from spikeslim.files import write_torch
+from spikeslim.safeio import first_line, load_torch
 from spikeslim.train.device import resolve_device
 
 STATE_FILE = "state.pt"
@@ -87,7 +89,7 @@ def run_distillation(
     synthetic = Synthetic(init_frames(train, ipc, rng0, init=settings.init), ipc, quant, dev)
     optimiser = torch.optim.Adam([synthetic.latent], lr=settings.lr)
     identity = {"method": method, "options": options, "ipc": ipc, "seed": seed, "shape": list(train.shape),
-                "n_train": len(train)}
+                "n_train": len(train), **{k: train.meta.get(k) for k in ("dataset", "source", "binning", "downsample")}}
     state_path = Path(checkpoint) / STATE_FILE if checkpoint is not None else None
     first, history, elapsed = 0, [], 0.0
     if resume and state_path is not None and state_path.exists():
@@ -116,6 +118,9 @@ def run_distillation(
             dev_gen = torch.Generator(device=dev).manual_seed(int(rng.integers(2**62)))
             ctx = StepContext(it, synthetic, lambda c, n, r=rng: batches.draw(c, n, r), rng, cpu_gen, dev_gen, dev, update)
             losses = step(ctx)
+            if not all(math.isfinite(v) for v in losses.values()):
+                raise DivergedError(f"{method} diverged at iteration {it + 1} (losses {losses}); lower --lr. "
+                                    + (f"The last good state is in {state_path}" if state_path else ""))
             history.append({k: round(v, 6) for k, v in losses.items()})
             bar.set_postfix({k: f"{v:.4g}" for k, v in losses.items()}, refresh=False)
             bar.update(1)
@@ -144,22 +149,35 @@ def _save_state(path: Path, identity: dict, synthetic: Synthetic, optimiser: tor
                 done: int, history: list, elapsed: float) -> None:
     state = {"identity": identity, "latent": synthetic.latent.detach().cpu(), "optimiser": optimiser.state_dict(),
              "iteration": done, "history": history, "elapsed": elapsed}
-    with atomic_path(path) as tmp:
-        torch.save(state, tmp)
+    write_torch(path, state)
 
 
 def _load_state(path: Path, identity: dict, synthetic: Synthetic,
                 optimiser: torch.optim.Optimizer) -> tuple[int, list, float]:
-    try:
-        state = torch.load(path, map_location=synthetic.latent.device, weights_only=False)
-    except Exception as err:  # any unpickling failure means the file is unusable
-        raise CheckpointError(f"cannot read distillation checkpoint {path}: {err}") from err
-    if state.get("identity") != identity:
+    """The loop's state from `path` (tensors and plain values only: `safeio.load_torch`)."""
+    state = load_torch(path, CheckpointError)
+    if not isinstance(state, dict) or state.get("identity") != identity:
+        saved = state.get("identity") if isinstance(state, dict) else None
         raise CheckpointError(
-            f"checkpoint {path} belongs to a different run ({state.get('identity')}); "
+            f"checkpoint {path} belongs to a different run ({_difference(saved, identity)}); "
             "use another --checkpoint folder or drop --resume"
         )
+    latent = state.get("latent")
+    if not isinstance(latent, torch.Tensor) or latent.shape != synthetic.latent.shape:
+        raise CheckpointError(f"checkpoint {path}: its synthetic frames do not have the run's shape")
+    try:
+        optimiser.load_state_dict(state["optimiser"])
+        done, history, elapsed = int(state["iteration"]), list(state["history"]), float(state["elapsed"])
+    except (KeyError, TypeError, ValueError, RuntimeError) as err:
+        raise CheckpointError(f"checkpoint {path}: its optimiser state is damaged ({first_line(err)})") from err
     with torch.no_grad():
-        synthetic.latent.copy_(state["latent"])
-    optimiser.load_state_dict(state["optimiser"])
-    return int(state["iteration"]), list(state["history"]), float(state["elapsed"])
+        synthetic.latent.copy_(latent)
+    return done, history, elapsed
+
+
+def _difference(saved: Any, now: dict) -> str:
+    """Which identity fields differ, as `key: saved -> now`."""
+    if not isinstance(saved, dict):
+        return "no run identity recorded"
+    keys = [k for k in now if saved.get(k) != now[k]] + [k for k in saved if k not in now]
+    return ", ".join(f"{k}: {saved.get(k)!r} -> {now.get(k)!r}" for k in keys)

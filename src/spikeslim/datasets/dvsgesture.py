@@ -11,6 +11,7 @@ from spikeslim.datasets.folder import FileSplit, find_root, require_data_dir
 from spikeslim.errors import CorruptEventFileError, DatasetMissingError
 from spikeslim.events.readers import check_stream
 from spikeslim.events.types import SensorSize, make_events
+from spikeslim.safeio import load_npy
 
 SENSOR = SensorSize(128, 128, 2)
 CLASSES = ["hand clapping", "right hand wave", "left hand wave", "right arm cw", "right arm ccw",
@@ -29,10 +30,7 @@ _FOLDERS = {"train": "ibmGestureTrain", "test": "ibmGestureTest"}
 
 def read_gesture_npy(path: Path) -> np.ndarray:
     """Read one `[N, 4]` (x, y, p, t_ms) recording as events with t in microseconds, as tonic does."""
-    try:
-        arr = np.load(path, allow_pickle=False)
-    except (OSError, ValueError, EOFError) as err:
-        raise CorruptEventFileError(f"{path}: not a readable .npy array ({err})") from err
+    arr = load_npy(path, CorruptEventFileError)
     if arr.ndim != 2 or arr.shape[1] != 4 or arr.dtype.kind not in "uif" or len(arr) == 0:
         raise CorruptEventFileError(
             f"{path}: expected a non-empty numeric [N, 4] array (x, y, p, t_ms), got {arr.dtype} {arr.shape}"

@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import zipfile
 from dataclasses import asdict
 from pathlib import Path
 from typing import Callable, Iterable
@@ -23,6 +22,7 @@ from spikeslim.errors import CorruptEventFileError
 from spikeslim.events.simulator import SIMULATOR_VERSION
 from spikeslim.events.types import SensorSize, make_events
 from spikeslim.files import atomic_path
+from spikeslim.safeio import load_npz
 
 #: Storage dtypes per field: sensors here are < 256 px wide and recordings < 35 minutes long.
 _FIELD_DTYPES = {"x": np.uint8, "y": np.uint8, "t": np.int32, "p": np.uint8}
@@ -96,10 +96,10 @@ def cached_split(
 
 def _load(path: Path, sensor_size: SensorSize) -> EmbeddedSplit:
     try:
-        with np.load(path) as data:
-            fields = {f: data[f] for f in _FIELD_DTYPES}
-            return EmbeddedSplit(fields, data["offsets"], data["labels"], sensor_size)
-    except (OSError, KeyError, ValueError, zipfile.BadZipFile) as err:
-        raise CorruptEventFileError(
-            f"{path}: cannot read this cached embedded dataset ({err}); delete it to regenerate"
-        ) from err
+        data = load_npz(path, ("offsets", "labels", *_FIELD_DTYPES), CorruptEventFileError)
+        missing = [k for k in ("offsets", "labels", *_FIELD_DTYPES) if k not in data]
+        if missing:
+            raise CorruptEventFileError(f"{path}: lacks arrays {missing}")
+    except CorruptEventFileError as err:
+        raise CorruptEventFileError(f"{err}; it is a cached embedded dataset: delete it to regenerate") from err
+    return EmbeddedSplit({f: data[f] for f in _FIELD_DTYPES}, data["offsets"], data["labels"], sensor_size)

@@ -6,6 +6,7 @@ directory walk; each file is decoded only when indexed (by the frame cache, once
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 from typing import Callable, Sequence
 
@@ -27,6 +28,15 @@ class FileSplit:
 
     def __len__(self) -> int:
         return len(self.paths)
+
+    def fingerprint(self) -> str:
+        """A digest of every file's name, size, modification time and label: what a frame cache
+        built from this split must match (any added, removed, replaced or relabelled file changes it)."""
+        digest = hashlib.sha256()
+        for path, label in zip(self.paths, self.labels.tolist()):
+            st = path.stat()
+            digest.update(f"{path}\0{st.st_size}\0{st.st_mtime_ns}\0{label}\n".encode())
+        return digest.hexdigest()[:16]
 
     def __getitem__(self, index: int) -> tuple[np.ndarray, int]:
         if not -len(self) <= index < len(self):

@@ -8,10 +8,12 @@ from pathlib import Path
 import numpy as np
 
 from spikeslim.datasets.base import EventSplit, FrameSet
+from spikeslim.datasets.folder import FileSplit
 from spikeslim.datasets.registry import get_spec, open_split
 from spikeslim.errors import InvalidConfigError
 from spikeslim.events.cache import cached_frames, default_cache_dir
 from spikeslim.events.frames import ToFrames, downsampled_size
+from spikeslim.safeio import max_bytes
 
 BINNINGS = ("time", "count")
 CACHE_FORMAT = 1  # bump when the binning code changes what a cached key means
@@ -32,11 +34,26 @@ class BinnedSplit:
 
 
 def binner_for(name: str, T: int, binning: str, downsample: int) -> ToFrames:
-    """The `ToFrames` transform for a dataset and the CLI's binning flags."""
+    """The `ToFrames` transform for a dataset and the CLI's binning flags, which it checks."""
     if binning not in BINNINGS:
         raise InvalidConfigError(f"unknown binning {binning!r}; use one of {', '.join(BINNINGS)}")
+    sensor = get_spec(name).sensor_size
+    if not _is_int(T) or T < 1:
+        raise InvalidConfigError(f"--T {T!r}: time bins must be a positive integer")
+    if not _is_int(downsample) or not 1 <= downsample <= min(sensor.width, sensor.height):
+        raise InvalidConfigError(f"--downsample {downsample!r}: must be an integer in 1-"
+                                 f"{min(sensor.width, sensor.height)} for {name}'s {sensor.width}x{sensor.height} sensor")
+    out = downsampled_size(sensor, downsample)
+    sample_bytes = 2 * T * out.polarities * out.height * out.width
+    if sample_bytes > max_bytes():
+        raise InvalidConfigError(f"--T {T}: one {name} sample would take {sample_bytes:,} bytes of frames, "
+                                 f"over the {max_bytes():,}-byte limit")
     bins = {"n_time_bins": T} if binning == "time" else {"n_event_bins": T}
-    return ToFrames(tuple(get_spec(name).sensor_size), downsample=downsample, **bins)
+    return ToFrames(tuple(sensor), downsample=downsample, **bins)
+
+
+def _is_int(value: object) -> bool:
+    return isinstance(value, (int, np.integer)) and not isinstance(value, bool)
 
 
 def load_frames(
@@ -54,7 +71,8 @@ def load_frames(
 
     `binning="time"` gives T equal time windows, `"count"` T equal runs of events (tonic's
     `n_time_bins` / `n_event_bins`); `downsample` divides x and y. The first call bins every
-    recording with a progress bar; later calls with the same settings only map the cache.
+    recording with a progress bar; later calls with the same settings only map the cache, after
+    checking (for real datasets) that the folder's files are still those the cache was built from.
     """
     spec = get_spec(name)
     T = spec.default_T if T is None else T
@@ -62,13 +80,18 @@ def load_frames(
     out = downsampled_size(spec.sensor_size, downsample)
     # The source folder is part of the key: nmnist-small and the full N-MNIST must not collide.
     source = None if spec.embedded or data_dir is None else str(Path(data_dir).resolve())
+    events = None if spec.embedded else open_split(name, split, data_dir)
     key = {"dataset": name, "split": split, "T": T, "binning": binning, "downsample": downsample,
            "format": CACHE_FORMAT, "source": source}
     frames, labels = cached_frames(
         cache_dir if cache_dir is not None else default_cache_dir(), key,
         (T, out.polarities, out.height, out.width),
-        lambda: BinnedSplit(open_split(name, split, data_dir), binner), progress=progress,
+        lambda: BinnedSplit(events if events is not None else open_split(name, split, data_dir), binner),
+        stamp=events.fingerprint() if isinstance(events, FileSplit) else None, progress=progress,
     )
+    if len(labels) and (labels.min() < 0 or labels.max() >= spec.n_classes):
+        raise InvalidConfigError(f"{name} {split}: labels outside 0-{spec.n_classes - 1}; the cache "
+                                 f"{cache_dir or default_cache_dir()} is damaged, delete it")
     meta = {"dataset": name, "split": split, "T": T, "binning": binning, "downsample": downsample,
-            "sensor_size": list(out), "class_names": list(spec.class_names)}
+            "source": source, "sensor_size": list(out), "class_names": list(spec.class_names)}
     return FrameSet(frames, labels, spec.n_classes, meta)

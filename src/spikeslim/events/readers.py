@@ -9,10 +9,13 @@ import numpy as np
 
 from spikeslim.errors import CorruptEventFileError, InvalidEventsError
 from spikeslim.events.types import SensorSize, make_events, validate_events
+from spikeslim.safeio import check_file_size
 
 NMNIST_SENSOR = SensorSize(34, 34, 2)
 _OVERFLOW_Y = 240  # an N-MNIST record with y == 240 marks a timestamp wrap, not an event
 _OVERFLOW_US = 2**13  # what tonic (and the dataset's original reader) adds at each wrap
+#: N-MNIST recordings are about 20 KB; decoding costs ~10x the file in memory, so far larger is refused.
+NMNIST_MAX_BYTES = 64 << 20
 
 
 def decode_nmnist(raw: bytes | np.ndarray, source: str = "N-MNIST data") -> np.ndarray:
@@ -37,6 +40,7 @@ def decode_nmnist(raw: bytes | np.ndarray, source: str = "N-MNIST data") -> np.n
 def read_nmnist_bin(path: str | os.PathLike[str], sensor_size: SensorSize = NMNIST_SENSOR) -> np.ndarray:
     """Read one native N-MNIST `.bin` recording as tonic-style (x, y, t, p) events."""
     path = Path(path)
+    check_file_size(path, NMNIST_MAX_BYTES, CorruptEventFileError)
     try:
         raw = path.read_bytes()
     except OSError as err:

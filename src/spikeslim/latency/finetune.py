@@ -7,6 +7,7 @@ checkpoint resumes like any other and `load_model` rebuilds it.
 
 from __future__ import annotations
 
+import math
 import os
 import time
 from dataclasses import asdict
@@ -17,7 +18,7 @@ import torch
 from tqdm import tqdm
 
 from spikeslim.datasets.base import FrameSet
-from spikeslim.errors import CheckpointError
+from spikeslim.errors import CheckpointError, DivergedError
 from spikeslim.latency.model import QCFSNet
 from spikeslim.latency.skd import skd_loss
 from spikeslim.train import TrainConfig, evaluate, save_checkpoint
@@ -63,8 +64,9 @@ def finetune(
         if ckpt.get("skd") != {"alpha": alpha, "tau": tau}:
             raise CheckpointError(f"cannot resume {os.fspath(checkpoint)!r}: it was trained with SKD {ckpt.get('skd')}, "
                                   f"not alpha={alpha}, tau={tau}")
-        state = restore_train_state(ckpt, checkpoint, config, student, optimizer, scheduler, None)
-        result.history = [EpochStats(**h) for h in state["history"]]
+        state = restore_train_state(ckpt, checkpoint, config, student, optimizer, scheduler, None,
+                                    data=data_info(train), model_spec=(MODEL_NAME, student.options))
+        result.history = state["history"]
         result.wall_time_s = state["wall_time_s"]
     for epoch in range(len(result.history), config.epochs):
         start = time.perf_counter()
@@ -88,6 +90,9 @@ def finetune(
             bar.update(len(idx))
             bar.set_postfix(loss=f"{loss.item():.3f}")
         bar.close()
+        if not math.isfinite(loss_sum):
+            raise DivergedError(f"SKD fine-tuning at T={train.T} diverged in epoch {epoch + 1} (loss {loss_sum}); "
+                                "lower --student-lr")
         scheduler.step()
         stats = EpochStats(epoch + 1, loss_sum / len(train), correct / len(train), None, 1.0, len(train),
                            optimizer.param_groups[0]["lr"], 0.0)

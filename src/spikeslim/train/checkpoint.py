@@ -9,8 +9,9 @@ import torch
 from torch import nn
 
 from spikeslim.datasets.base import FrameSet
-from spikeslim.errors import CheckpointError
-from spikeslim.files import atomic_path
+from spikeslim.errors import CheckpointError, SpikeslimError
+from spikeslim.files import write_torch
+from spikeslim.safeio import first_line, load_torch
 
 FORMAT = 1
 
@@ -27,6 +28,7 @@ def data_info(data: FrameSet) -> dict[str, Any]:
     meta = data.meta
     return {
         "dataset": meta.get("dataset"),
+        "source": meta.get("source"),  # the real data's folder (None for embedded data)
         "T": data.T,
         "binning": meta.get("binning", "time"),
         "downsample": meta.get("downsample", 1),
@@ -61,21 +63,55 @@ def save_checkpoint(
     if clash:
         raise ValueError(f"extra checkpoint keys {sorted(clash)} would overwrite the model record")
     ckpt.update(extra or {})
-    with atomic_path(path) as tmp:
-        torch.save(ckpt, tmp)
+    write_torch(path, ckpt)
 
 
 def read_checkpoint(path: str | os.PathLike[str]) -> dict[str, Any]:
-    """Load a checkpoint dict onto the CPU; CheckpointError names the file if it is absent or bad."""
-    if not os.path.isfile(path):
-        raise CheckpointError(f"checkpoint {os.fspath(path)!r} does not exist")
-    try:
-        ckpt = torch.load(path, map_location="cpu", weights_only=True)
-    except Exception as err:  # torch raises many types for truncated or foreign files
-        raise CheckpointError(f"checkpoint {os.fspath(path)!r} cannot be read: {err}") from err
-    if not isinstance(ckpt, dict) or ckpt.get("format") != FORMAT:
-        raise CheckpointError(f"{os.fspath(path)!r} is not a spikeslim checkpoint (format {FORMAT})")
+    """Load a checkpoint dict onto the CPU, never unpickling code, and check its record's types.
+
+    CheckpointError names the file if it is absent, unreadable, forged or edited into nonsense.
+    """
+    ckpt = load_torch(path, CheckpointError)
+    name = os.fspath(path)
+    if not isinstance(ckpt, dict) or not _positive_int(ckpt.get("format")) or ckpt["format"] != FORMAT:
+        raise CheckpointError(f"{name!r} is not a spikeslim checkpoint (format {FORMAT})")
+    data = ckpt.get("data")
+    problems = [
+        (not isinstance(ckpt.get("model"), (str, type(None))), "model must be a name"),
+        (not isinstance(ckpt.get("model_kwargs"), dict) or not all(isinstance(k, str) and _plain(v)
+                                                                   for k, v in ckpt["model_kwargs"].items()),
+         "model_kwargs must be a dict of plain options"),
+        (not isinstance(ckpt.get("state_dict"), dict)
+         or not all(isinstance(v, torch.Tensor) for v in ckpt["state_dict"].values()), "state_dict must hold tensors"),
+        (not isinstance(data, dict), "data must be a dict"),
+    ]
+    if isinstance(data, dict):
+        problems += [
+            (not isinstance(data.get("dataset"), (str, type(None))), "data.dataset must be a name"),
+            (not _positive_int(data.get("T")), "data.T must be a positive integer"),
+            (not _positive_int(data.get("n_classes")), "data.n_classes must be a positive integer"),
+            (not _positive_int(data.get("downsample")), "data.downsample must be a positive integer"),
+            (data.get("binning") not in ("time", "count"), "data.binning must be time or count"),
+            (not isinstance(data.get("in_shape"), (tuple, list)) or len(data["in_shape"]) != 3
+             or not all(_positive_int(s) for s in data["in_shape"]), "data.in_shape must be 3 positive integers"),
+        ]
+    bad = [why for failed, why in problems if failed]
+    if bad:
+        raise CheckpointError(f"{name!r} is damaged or edited: {'; '.join(bad)}")
     return ckpt
+
+
+def _plain(value: Any) -> bool:
+    """A JSON-like option value (what model kwargs are), not a tensor or anything else."""
+    if isinstance(value, (list, tuple)):
+        return all(_plain(v) for v in value)
+    if isinstance(value, dict):
+        return all(isinstance(k, str) and _plain(v) for k, v in value.items())
+    return value is None or isinstance(value, (bool, int, float, str))
+
+
+def _positive_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 1
 
 
 def load_model(
@@ -90,6 +126,14 @@ def load_model(
             f"checkpoint {os.fspath(path)!r} names no registered model (it was saved without a ModelSpec)"
         )
     data = ckpt["data"]
-    model = build_model(ckpt["model"], in_shape=tuple(data["in_shape"]), n_classes=data["n_classes"], **ckpt["model_kwargs"])
-    model.load_state_dict(ckpt["state_dict"])
+    try:
+        model = build_model(ckpt["model"], in_shape=tuple(data["in_shape"]), n_classes=data["n_classes"],
+                            **ckpt["model_kwargs"])
+        model.load_state_dict(ckpt["state_dict"])
+    except (TypeError, ValueError, KeyError, RuntimeError) as err:
+        if isinstance(err, SpikeslimError):
+            raise CheckpointError(f"checkpoint {os.fspath(path)!r}: {err}") from err
+        raise CheckpointError(f"checkpoint {os.fspath(path)!r} does not rebuild its network "
+                              f"{ckpt['model']} {ckpt['model_kwargs']}: {first_line(err)}") from err
     return model.to(device).eval(), ckpt
+

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -39,11 +40,12 @@ class TrainConfig:
         for name in ("epochs", "batch_size", "eval_every"):
             if int(getattr(self, name)) < 1:
                 raise InvalidConfigError(f"{name} must be at least 1, got {getattr(self, name)}")
-        if not self.lr > 0:
-            raise InvalidConfigError(f"lr must be positive, got {self.lr}")
-        if self.weight_decay < 0 or not 0 <= self.tet_lambda <= 1:
+        if not 0 < self.lr < math.inf:
+            raise InvalidConfigError(f"lr must be positive and finite, got {self.lr}")
+        if not 0 <= self.weight_decay < math.inf or not 0 <= self.tet_lambda <= 1 or not 0 <= self.momentum < 1:
             raise InvalidConfigError(
-                f"weight_decay must be >= 0 and tet_lambda in [0, 1], got {self.weight_decay}, {self.tet_lambda}"
+                f"weight_decay must be finite and >= 0, tet_lambda in [0, 1] and momentum in [0, 1), got "
+                f"{self.weight_decay}, {self.tet_lambda}, {self.momentum}"
             )
 
     def to_dict(self) -> dict[str, Any]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 import time
 from dataclasses import asdict, dataclass, field
@@ -14,7 +15,7 @@ from torch import nn
 from tqdm import tqdm
 
 from spikeslim.datasets.base import FrameSet
-from spikeslim.errors import InvalidConfigError
+from spikeslim.errors import DivergedError, InvalidConfigError
 from spikeslim.prune.base import Sampler
 from spikeslim.train import distributed
 from spikeslim.train.checkpoint import ModelSpec, data_info, read_checkpoint, save_checkpoint
@@ -24,19 +25,7 @@ from spikeslim.train.device import resolve_device
 from spikeslim.train.evaluate import evaluate
 from spikeslim.train.losses import per_example_loss
 from spikeslim.train.optim import make_optimizer
-from spikeslim.train.resume import restore_train_state, train_state
-
-
-@dataclass
-class EpochStats:
-    epoch: int
-    loss: float
-    train_accuracy: float
-    test_accuracy: float | None
-    kept_fraction: float
-    examples_seen: int
-    lr: float
-    wall_time_s: float
+from spikeslim.train.resume import EpochStats, restore_train_state, train_state
 
 
 @dataclass
@@ -90,13 +79,18 @@ def fit(
     optimizer, scheduler = make_optimizer(model, config)
     result = TrainResult(history=[])
     if resume and Path(checkpoint).exists():  # type: ignore[arg-type]
-        state = restore_train_state(read_checkpoint(checkpoint), checkpoint, config, model, optimizer, scheduler, sampler)  # type: ignore[arg-type]
-        result.history = [EpochStats(**h) for h in state["history"]]
+        state = restore_train_state(read_checkpoint(checkpoint), checkpoint, config, model, optimizer,  # type: ignore[arg-type]
+                                    scheduler, sampler, data=data_info(train), model_spec=model_spec)
+        result.history = state["history"]
         result.wall_time_s = state["wall_time_s"]
     show = progress and distributed.is_main()
     for epoch in range(len(result.history), config.epochs):
         start = time.perf_counter()
         stats = _train_epoch(net, optimizer, train, config, epoch, sampler, device, ctx, show)
+        if not math.isfinite(stats.loss):
+            kept = f"; the last good checkpoint is {os.fspath(checkpoint)}" if checkpoint is not None and epoch else ""
+            raise DivergedError(f"training diverged in epoch {epoch + 1}: the loss is {stats.loss} "
+                                f"(lr {config.lr}); lower --lr{kept}")
         scheduler.step()
         last = epoch + 1 == config.epochs
         if test is not None and (last or (epoch + 1) % config.eval_every == 0):

@@ -3,13 +3,29 @@
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 from typing import Any
 
 import torch
 from torch import nn
 
 from spikeslim.errors import CheckpointError
+from spikeslim.safeio import first_line
 from spikeslim.train.config import TrainConfig
+
+
+@dataclass
+class EpochStats:
+    """One epoch of a run's history, as `results.json` and checkpoints record it."""
+
+    epoch: int
+    loss: float
+    train_accuracy: float
+    test_accuracy: float | None
+    kept_fraction: float
+    examples_seen: int
+    lr: float
+    wall_time_s: float
 
 
 def train_state(
@@ -33,6 +49,7 @@ def train_state(
         "wall_time_s": wall_time_s,
         "torch_rng": torch.get_rng_state(),
         "cuda_rng": torch.cuda.get_rng_state_all() if torch.cuda.is_available() else [],
+        "sampler_type": type(sampler).__name__ if sampler is not None else None,
     }
     if sampler is not None and hasattr(sampler, "state_dict"):
         state["sampler"] = sampler.state_dict()
@@ -47,23 +64,51 @@ def restore_train_state(
     optimizer: torch.optim.Optimizer,
     scheduler: torch.optim.lr_scheduler.LRScheduler,
     sampler: Any,
+    *,
+    data: dict[str, Any],
+    model_spec: tuple[str, dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
-    """Load weights, optimiser, schedule, RNG and sampler state; refuse a different recipe."""
+    """Load weights, optimiser, schedule, RNG and sampler state; refuse a run that differs from the
+    checkpoint's in recipe, data settings (`data`, as `checkpoint.data_info` gives) or network.
+
+    Returns the saved state with its `history` as `EpochStats`.
+    """
+    name = os.fspath(path)
     state = ckpt.get("train_state")
-    if state is None:
-        raise CheckpointError(f"{os.fspath(path)!r} holds no training state to resume from")
+    if not isinstance(state, dict) or not isinstance(state.get("config"), dict):
+        raise CheckpointError(f"{name!r} holds no training state to resume from")
     saved = state["config"]
-    now = config.to_dict()
-    changed = {k: (saved.get(k), v) for k, v in now.items() if saved.get(k) != v}
+    changed = {k: (saved.get(k), v) for k, v in config.to_dict().items() if saved.get(k) != v}
+    changed.update({f"data {k}": (ckpt["data"][k], data.get(k)) for k in DATA_KEYS  # older files lack "source"
+                    if k in ckpt["data"] and _plain(ckpt["data"][k]) != _plain(data.get(k))})
+    if model_spec is not None and (ckpt.get("model"), ckpt.get("model_kwargs")) != tuple(model_spec):
+        changed["model"] = (f"{ckpt.get('model')} {ckpt.get('model_kwargs')}", f"{model_spec[0]} {model_spec[1]}")
+    now_sampler = type(sampler).__name__ if sampler is not None else None
+    if state.get("sampler_type", now_sampler) != now_sampler:
+        changed["pruning sampler"] = (state.get("sampler_type"), now_sampler)
     if changed:
         diff = ", ".join(f"{k}: {a!r} -> {b!r}" for k, (a, b) in changed.items())
-        raise CheckpointError(f"cannot resume {os.fspath(path)!r} with a different recipe ({diff})")
-    model.load_state_dict(ckpt["state_dict"])
-    optimizer.load_state_dict(state["optimizer"])
-    scheduler.load_state_dict(state["scheduler"])
-    torch.set_rng_state(state["torch_rng"])
-    if state["cuda_rng"] and torch.cuda.is_available():
-        torch.cuda.set_rng_state_all(state["cuda_rng"])
-    if "sampler" in state:
-        sampler.load_state_dict(state["sampler"])
-    return state
+        raise CheckpointError(f"cannot resume {name!r} with different settings ({diff}); "
+                              "use another --out or the checkpoint's settings")
+    try:
+        model.load_state_dict(ckpt["state_dict"])
+        optimizer.load_state_dict(state["optimizer"])
+        scheduler.load_state_dict(state["scheduler"])
+        torch.set_rng_state(state["torch_rng"])
+        if state["cuda_rng"] and torch.cuda.is_available():
+            torch.cuda.set_rng_state_all(state["cuda_rng"])
+        if "sampler" in state:
+            sampler.load_state_dict(state["sampler"])
+        history = [EpochStats(**h) for h in state["history"]]
+    except (KeyError, TypeError, ValueError, RuntimeError, AttributeError) as err:
+        raise CheckpointError(f"{name!r}: its training state is damaged ({first_line(err)})") from err
+    return {**state, "history": history}
+
+
+#: The data settings a resumed run must share with its checkpoint.
+DATA_KEYS = ("dataset", "source", "T", "binning", "downsample", "n_classes", "in_shape")
+
+
+def _plain(value: Any) -> Any:
+    """Tuples come back from some checkpoints as lists: compare them alike."""
+    return list(value) if isinstance(value, tuple) else value

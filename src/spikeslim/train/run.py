@@ -92,7 +92,7 @@ def evaluate_checkpoint(
     dev = resolve_device(device)
     model, ckpt = load_model(path, dev)
     data = ckpt["data"]
-    T = int(T or data["T"])
+    T = data["T"] if T is None else T
     test = load_frames(data["dataset"], "test", T=T, binning=data["binning"], downsample=data["downsample"],
                        data_dir=data_dir, cache_dir=cache_dir, progress=progress)
     start = time.perf_counter()

@@ -11,7 +11,7 @@ from typing import Any, Sequence
 
 from torch import nn
 
-from spikeslim.errors import UnknownNameError
+from spikeslim.errors import InvalidConfigError, UnknownNameError
 
 _MODULES: dict[str, str] = {
     "convnet": "spikeslim.snn.models.convnet",
@@ -29,4 +29,8 @@ def build_model(name: str, *, in_shape: Sequence[int], n_classes: int, **kwargs:
     """Build a registered model; kwargs are the model's own options (depth, width, norm, neuron...)."""
     if name not in _MODULES:
         raise UnknownNameError(f"unknown model {name!r}; known models: {', '.join(_MODULES)}")
-    return importlib.import_module(_MODULES[name]).build(in_shape=tuple(in_shape), n_classes=n_classes, **kwargs)
+    build = importlib.import_module(_MODULES[name]).build
+    try:
+        return build(in_shape=tuple(in_shape), n_classes=n_classes, **kwargs)
+    except (TypeError, ValueError) as err:  # an unknown option or a value the model cannot take
+        raise InvalidConfigError(f"model {name!r} with {kwargs}: {err}") from err
