@@ -165,7 +165,7 @@ def test_train_on_bad_settings_outputs_and_resumes(capsys, run, tmp_path, monkey
     fails(capsys, [*train, *TINY, "--resume", "--out", str(root / "run"), "--binning", "count"],
           r"cannot resume .* \(data binning: 'time' -> 'count'\)")
     fails(capsys, [*train, *TINY, "--resume", "--out", str(root / "run"), "--epochs", "2", "--lr", "0.5"],
-          r"cannot resume .* \(epochs: 1 -> 2, lr: 0.001 -> 0.5\)")
+          r"cannot resume .* \(epochs: 1 -> 2, lr: 0.002 -> 0.5\)")
     fails(capsys, ["train", "--dataset", "nmnist", *TINY, "--out", str(tmp_path / "o"), "--data-dir",
                    str(tmp_path / "nowhere")], r"nmnist: data folder .*nowhere does not exist")
 
