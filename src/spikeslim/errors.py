@@ -30,3 +30,7 @@ class InvalidConfigError(SpikeslimError, ValueError):
 
 class CheckpointError(SpikeslimError, ValueError):
     """A checkpoint is missing, unreadable or does not match the run resuming from it."""
+
+
+class ExportError(SpikeslimError, ValueError):
+    """A model or graph cannot be converted to or from NIR; the message names the layer or node."""

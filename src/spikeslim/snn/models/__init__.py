@@ -16,6 +16,7 @@ from spikeslim.errors import UnknownNameError
 _MODULES: dict[str, str] = {
     "convnet": "spikeslim.snn.models.convnet",
     "vggsnn": "spikeslim.snn.models.vggsnn",
+    "deploy": "spikeslim.snn.models.deploy",  # NIR-expressible (spikeslim.export)
     "qcfs": "spikeslim.latency.model",  # HSD teachers and students (spikeslim.latency)
 }
 
