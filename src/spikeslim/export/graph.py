@@ -53,10 +53,9 @@ def _pair(value: int | Sequence[int]) -> tuple[int, ...]:
 
 
 def _pool_node(pool: nn.AvgPool2d, name: str) -> nir.AvgPool2d:
-    pair = _pair
-    if pool.ceil_mode or any(pair(pool.padding)) or pool.divisor_override is not None:
+    if pool.ceil_mode or any(_pair(pool.padding)) or pool.divisor_override is not None:
         raise ExportError(f"layer {name!r}: average pooling with padding, ceil_mode or a divisor has no NIR form")
-    return nir.AvgPool2d(kernel_size=np.array(pair(pool.kernel_size)), stride=np.array(pair(pool.stride)),
+    return nir.AvgPool2d(kernel_size=np.array(_pair(pool.kernel_size)), stride=np.array(_pair(pool.stride)),
                          padding=np.array([0, 0]))
 
 
