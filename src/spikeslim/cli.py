@@ -79,7 +79,8 @@ def _add_export_events(sub: "argparse._SubParsersAction[argparse.ArgumentParser]
     p.add_argument("set", help="a set file (.npz)")
     p.add_argument("--out", required=True, help="output folder: <label>/<NNNNN>.npy|.bin and events.json")
     p.add_argument("--duration-us", type=positive_int, default=None,
-                   help="time span of each exported sample (default: the set's, else 300000 as N-MNIST)")
+                   help="time span of each exported sample, a multiple of T (default: the set's, else 300000 as "
+                        "N-MNIST, rounded up to a multiple of T)")
     p.add_argument("--overwrite", action="store_true", help="replace an earlier export in --out (else it must be empty)")
     p.set_defaults(run=_run_export_events)
 
@@ -90,7 +91,28 @@ def _run_export_events(args: argparse.Namespace) -> int:
 
     summary = export_events(load_set(args.set), args.out, duration_us=args.duration_us, overwrite=args.overwrite)
     print(f"wrote {summary['n_samples']} samples ({summary['n_events']} events) as "
-          f"{' and '.join(summary['formats'])} to {args.out}; re-bin with {summary['rebin']}")
+          f"{' and '.join(summary['formats'])} to {args.out}; re-bin with {summary['tonic']['call']} "
+          f"(or spikeslim's {summary['rebin']})")
+    return 0
+
+
+# --- export-nir: a trained network as a NIR graph (spikeslim.export) ---
+@command
+def _add_export_nir(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
+    p = sub.add_parser("export-nir", help="write a trained network as a NIR graph (HDF5) for snnTorch, Norse, hardware")
+    p.add_argument("checkpoint", help="a checkpoint.pt of an exportable model (--model deploy)")
+    p.add_argument("--out", required=True, help="the NIR file to write (e.g. model.nir)")
+    p.add_argument("--dt", type=float, default=None,
+                   help="seconds per time step in the graph's neuron constants (default 1e-4, snnTorch's step)")
+    p.set_defaults(run=_run_export_nir)
+
+
+def _run_export_nir(args: argparse.Namespace) -> int:
+    from spikeslim.export import DEFAULT_DT, export_checkpoint
+
+    summary = export_checkpoint(args.checkpoint, args.out, dt=args.dt or DEFAULT_DT)
+    print(f"wrote {summary['out']} ({summary['bytes']:,} bytes, {summary['nodes']} nodes, dt {summary['dt']:g} s, "
+          f"trained at T={summary['T']}); load it with nir.read")
     return 0
 
 
@@ -98,8 +120,11 @@ def _run_export_events(args: argparse.Namespace) -> int:
 @command
 def _add_train(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
     p = sub.add_parser("train", help="train an SNN on a dataset; checkpoint.pt and results.json in --out")
-    p.add_argument("--dataset", required=True, help="registered dataset (digits-dvs, nmnist, ...)")
-    p.add_argument("--model", default="scnn", help="registered model (default scnn; convnet --width 128 is ConvNet-3)")
+    p.add_argument("--dataset", default=None, help="registered dataset (digits-dvs, nmnist, ...)")
+    p.add_argument("--train-set", default=None,
+                   help="train on a set file (.npz) instead; tested on its dataset's test split at its T and binning")
+    p.add_argument("--model", default="scnn",
+                   help="registered model (default scnn; convnet --width 128 is ConvNet-3; deploy exports to NIR)")
     p.add_argument("--width", type=positive_int, default=None, help="model width (default: the model's)")
     p.add_argument("--depth", type=positive_int, default=None, help="model depth, for models that have one")
     p.add_argument("--T", type=positive_int, default=None, help="time steps (default: the dataset's)")
@@ -126,16 +151,25 @@ def _add_train(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> No
 
 
 def _run_train(args: argparse.Namespace) -> int:
+    from spikeslim.errors import InvalidConfigError
     from spikeslim.train import FrameAugment, TrainConfig
     from spikeslim.train.distributed import is_main
     from spikeslim.train.run import train_run
+
+    if (args.dataset is None) == (args.train_set is None):
+        raise InvalidConfigError("train: give exactly one of --dataset NAME or --train-set SET.npz")
+    train_data = None
+    if args.train_set is not None:
+        from spikeslim.condense.setfile import load_set
+
+        train_data = load_set(args.train_set)
 
     config = TrainConfig(epochs=args.epochs, batch_size=args.batch_size, lr=args.lr, optimizer=args.optimizer,
                          weight_decay=args.weight_decay, schedule=args.schedule, loss=args.loss,
                          tet_lambda=args.tet_lambda, augment=FrameAugment(flip=args.flip, shift=0.1) if args.augment else None,
                          seed=args.seed)
     model_kwargs = {k: v for k, v in (("width", args.width), ("depth", args.depth)) if v is not None}
-    results = train_run(dataset=args.dataset, model=args.model, model_kwargs=model_kwargs, config=config,
+    results = train_run(dataset=args.dataset, train_data=train_data, model=args.model, model_kwargs=model_kwargs, config=config,
                         out=args.out, T=args.T, binning=args.binning, downsample=args.downsample,
                         data_dir=args.data_dir, cache_dir=args.cache_dir, device=args.device,
                         resume=args.resume, prune=args.prune, keep=args.keep)

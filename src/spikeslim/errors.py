@@ -38,3 +38,7 @@ class OutputError(SpikeslimError, OSError):
 
 class DivergedError(SpikeslimError, ArithmeticError):
     """Training or distillation produced a NaN or infinite loss; the last good checkpoint is kept."""
+
+
+class ExportError(SpikeslimError, ValueError):
+    """A model or graph cannot be converted to or from NIR; the message names the layer or node."""

@@ -47,7 +47,7 @@ def test_large_sensor_or_long_duration_exports_npy_only(tmp_path):
     big = FrameSet(np.ones((1, 2, 2, 3, 300), dtype=np.uint8), np.array([0]), 1)
     assert export_events(big, tmp_path / "a", progress=False)["formats"] == ["npy"]
     long = _set()
-    assert export_events(long, tmp_path / "b", duration_us=2**23 + 1, progress=False)["formats"] == ["npy"]
+    assert export_events(long, tmp_path / "b", duration_us=2**23 + 4, progress=False)["formats"] == ["npy"]
     assert not list((tmp_path / "b").rglob("*.bin"))
 
 
@@ -56,3 +56,37 @@ def test_events_outside_the_nmnist_range_are_refused():
         encode_nmnist(make_events([256], [0], [0], [1]))
     with pytest.raises(InvalidEventsError, match="N-MNIST"):
         encode_nmnist(make_events([0], [0], [2**23], [1]))
+
+
+def test_tonic_reads_exported_events_back_exactly_with_the_named_call(tmp_path):
+    import tonic
+
+    data = _set()
+    data.frames[2, -1] = 0
+    data.frames[2, -1, 0, 0, 0] = 1  # a last frame with one event, at the last window's start
+    summary = export_events(data, tmp_path, duration_us=1000, progress=False)
+    saved = json.loads((tmp_path / "events.json").read_text())["tonic"]
+    assert saved["call"] == summary["tonic"]["call"]
+    exact = tonic.transforms.ToFrame(**saved["kwargs"])
+    plain = tonic.transforms.ToFrame(sensor_size=(6, 5, 2), time_window=1000 / 4, include_incomplete=True)
+    differ = []
+    for i, label in enumerate(data.labels):
+        events = np.load(tmp_path / str(label) / f"{i + 1:05d}.npy")
+        np.testing.assert_array_equal(exact(events), data.frames[i])
+        back = plain(events)
+        if back.shape != data.frames[i].shape or not np.array_equal(back, data.frames[i]):
+            differ.append(i + 1)
+    assert differ == saved["differ_under_plain_call"] == [2, 3]  # empty first frame; one-event last frame
+    assert saved["empty_samples"] == []
+
+
+def test_empty_samples_are_listed_and_durations_must_fit_whole_windows(tmp_path):
+    from spikeslim.errors import InvalidConfigError
+
+    data = _set()
+    data.frames[0] = 0
+    summary = export_events(data, tmp_path, duration_us=1000, progress=False)
+    assert summary["tonic"]["empty_samples"] == [1]
+    with pytest.raises(InvalidConfigError, match="multiple of T=4"):
+        export_events(data, tmp_path / "b", duration_us=1001, progress=False)
+    assert export_events(_set(T=7), tmp_path / "c", progress=False)["duration_us"] == 300_006  # 300000 rounded up to 7 windows of 42858 us

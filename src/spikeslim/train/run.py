@@ -10,6 +10,7 @@ from typing import Any
 import torch
 
 from spikeslim.datasets import load_frames
+from spikeslim.datasets.base import FrameSet
 from spikeslim.errors import InvalidConfigError
 from spikeslim.files import write_json
 from spikeslim.snn.models import build_model
@@ -23,7 +24,7 @@ from spikeslim.train.loop import fit
 
 def train_run(
     *,
-    dataset: str,
+    dataset: str | None,
     model: str,
     model_kwargs: dict[str, Any],
     config: TrainConfig,
@@ -38,18 +39,29 @@ def train_run(
     prune: str | None = None,
     keep: float = 1.0,
     progress: bool = True,
+    train_data: FrameSet | None = None,
 ) -> dict[str, Any]:
     """Train `model` on `dataset`, writing `out/checkpoint.pt` each epoch and `out/results.json`.
 
+    `train_data` (a condensed set) replaces the training split; the test split is then its
+    dataset's (`meta["dataset"]`), binned at its T, binning and down-sampling.
     Under torchrun this process joins the group and trains its shard; only rank 0 writes.
     """
     if prune is None and keep != 1.0:
         raise InvalidConfigError(f"keep={keep} needs a pruning method (--prune) to choose what to keep")
     ctx, dev = distributed.init_from_env(resolve_device(device))
     main = distributed.is_main()
+    if train_data is not None:
+        if T is not None and T != train_data.T:
+            raise InvalidConfigError(f"T={T} differs from the training set's T={train_data.T}; its frames fix T")
+        meta = train_data.meta
+        dataset, T = meta.get("dataset"), train_data.T
+        binning, downsample = meta.get("binning", "time"), int(meta.get("downsample", 1))
+        if not dataset:
+            raise InvalidConfigError("the training set's meta names no dataset to test on")
     frames = {"T": T, "binning": binning, "downsample": downsample, "data_dir": data_dir, "cache_dir": cache_dir}
     with distributed.main_first():
-        train = load_frames(dataset, "train", progress=progress and main, **frames)
+        train = train_data if train_data is not None else load_frames(dataset, "train", progress=progress and main, **frames)
         test = load_frames(dataset, "test", progress=progress and main, **frames)
     spec = ModelSpec(model, dict(model_kwargs))
 
@@ -68,6 +80,7 @@ def train_run(
                  resume=resume, progress=progress, model_spec=spec)
     results = {
         "dataset": dataset, "model": model, "model_kwargs": dict(model_kwargs), "data": data_info(train),
+        "train_set": None if train_data is None else {k: train_data.meta.get(k) for k in ("method", "ipc", "seed")},
         "config": config.to_dict(), "prune": prune, "keep": keep if prune else 1.0,
         "n_train": len(train), "n_test": len(test), "device": str(dev),
         "world_size": ctx.world_size if ctx else 1, **result.final,

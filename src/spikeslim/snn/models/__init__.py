@@ -17,6 +17,7 @@ _MODULES: dict[str, str] = {
     "convnet": "spikeslim.snn.models.convnet",
     "vggsnn": "spikeslim.snn.models.vggsnn",
     "scnn": "spikeslim.snn.models.scnn",
+    "deploy": "spikeslim.snn.models.deploy",  # NIR-expressible (spikeslim.export)
     "qcfs": "spikeslim.latency.model",  # HSD teachers and students (spikeslim.latency)
 }
 
