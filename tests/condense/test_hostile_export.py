@@ -36,6 +36,6 @@ def test_a_file_as_the_folder_and_a_too_short_duration_are_refused(tmp_path):
     (tmp_path / "f").write_text("x")
     with pytest.raises(OutputError, match="is a file; --out names the folder"):
         export_events(toy(1, 1), tmp_path / "f", duration_us=1000, progress=False)
-    with pytest.raises(InvalidConfigError, match="--duration-us 1: needs at least 1 us per time bin"):
+    with pytest.raises(InvalidConfigError, match="--duration-us 1 is not a multiple of T=2"):
         export_events(toy(1, 1), tmp_path / "e", duration_us=1, progress=False)
 
