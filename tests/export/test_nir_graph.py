@@ -71,6 +71,19 @@ def test_round_trip_rebuilds_a_deploy_model_with_the_same_spikes(neuron, tmp_pat
                 np.testing.assert_array_equal(getattr(again.nodes[name], field), getattr(node, field))
 
 
+def test_the_strided_scnn_exports_and_comes_back_with_its_strides():
+    torch.manual_seed(0)
+    model = build_model("scnn", in_shape=SHAPE, n_classes=3, width=4).eval()
+    graph = to_nir(model)
+    assert [tuple(np.atleast_1d(n.stride)) for n in graph.nodes.values() if isinstance(n, nir.Conv2d)] == [(2, 2)] * 2
+    back = from_nir(graph)
+    assert [c.stride for c in back.modules() if isinstance(c, nn.Conv2d)] == [(2, 2)] * 2
+    x = _x()
+    (lm, sm), (lb, sb) = _run(model, x), _run(back, x)
+    assert all(torch.equal(a, b) for a, b in zip(sm, sb))
+    torch.testing.assert_close(lm, lb, rtol=1e-5, atol=1e-5)
+
+
 def test_models_nir_cannot_express_are_one_line_errors_naming_the_layer():
     convnet = build_model("convnet", in_shape=SHAPE, n_classes=3, depth=1, width=4)
     with pytest.raises(ExportError, match=r"'features.1' \(GroupNorm\).*instance norm"):

@@ -150,14 +150,17 @@ _AFTER: dict[str, tuple[str, ...]] = {"input": ("",), "conv": ("input", "neuron"
                                       "output": ("readout",)}
 
 
-def _check_conv(name: str, node: nir.Conv2d) -> None:
-    ok = (tuple(node.weight.shape[-2:]) == (3, 3) and tuple(np.atleast_1d(node.stride)) in ((1,), (1, 1))
+def _conv_stride(name: str, node: nir.Conv2d) -> int:
+    """The stride of a 3x3, padding-1 convolution (the only kind SpikingCNN builds), or an error."""
+    stride = tuple(int(v) for v in np.atleast_1d(node.stride))
+    ok = (tuple(node.weight.shape[-2:]) == (3, 3) and len(set(stride)) == 1
           and tuple(np.atleast_1d(node.padding)) in ((1,), (1, 1)) and tuple(np.atleast_1d(node.dilation)) in ((1,), (1, 1))
           and int(node.groups) == 1)
     if not ok:
-        raise ExportError(f"node {name!r}: the deploy model's convolutions are 3x3, stride 1, padding 1, "
+        raise ExportError(f"node {name!r}: the deploy model's convolutions are 3x3, padding 1, one square stride, "
                           f"one group; got kernel {tuple(node.weight.shape[-2:])}, stride {node.stride}, "
                           f"padding {node.padding}")
+    return stride[0]
 
 
 def from_nir(graph: nir.NIRGraph, *, dt: float | None = None) -> SpikingCNN:
@@ -165,7 +168,7 @@ def from_nir(graph: nir.NIRGraph, *, dt: float | None = None) -> SpikingCNN:
     from spikeslim.snn.models import build_model
 
     step = float(dt if dt is not None else graph.metadata.get("dt", DEFAULT_DT))
-    plan: list[int | str] = []  # conv widths and POOL markers, as deploy.build takes them
+    plan: list[int | str | tuple[int, int]] = []  # convs (width or (width, stride)) and POOL markers
     convs: list[nir.Conv2d] = []
     neuron: LIFParams | None = None
     readout: nir.Affine | nir.Linear | None = None
@@ -182,9 +185,9 @@ def from_nir(graph: nir.NIRGraph, *, dt: float | None = None) -> SpikingCNN:
         if kind == "input":
             in_shape = tuple(int(s) for s in node.input_type["input"])
         elif kind == "conv":
-            _check_conv(name, node)
+            stride = _conv_stride(name, node)
             convs.append(node)
-            plan.append(int(node.weight.shape[0]))
+            plan.append(int(node.weight.shape[0]) if stride == 1 else (int(node.weight.shape[0]), stride))
         elif kind == "neuron":
             params = nir_to_neuron(node, dt=step, name=name)
             if neuron is not None and params != neuron:
