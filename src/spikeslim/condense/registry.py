@@ -16,6 +16,7 @@ _MODULES: dict[str, str] = {
     "pace": "spikeslim.condense.pace.method",
     "dm": "spikeslim.condense.dm",
     "dc": "spikeslim.condense.dc",
+    "idm": "spikeslim.condense.idm",
     "random": "spikeslim.condense.random_select",
     "herding": "spikeslim.condense.herding",
     "kcenter": "spikeslim.condense.kcenter",
@@ -23,7 +24,7 @@ _MODULES: dict[str, str] = {
 }
 
 #: Methods that synthesise new frames (the rest select real samples).
-DISTILLATION = ("pace", "dm", "dc")
+DISTILLATION = ("pace", "dm", "dc", "idm")
 
 
 def names() -> list[str]:

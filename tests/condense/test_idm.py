@@ -1,0 +1,57 @@
+"""IDM: partition-and-expansion decoding, the decoded set it returns, its pool and its objective."""
+
+import numpy as np
+import pytest
+import torch
+
+from spikeslim.condense.base import CondenseError
+from spikeslim.condense.idm import expand, train_pool
+from spikeslim.condense.matching import NetSpec
+from spikeslim.condense.registry import build_condenser
+
+from test_distillers import moving_bars
+
+SMALL = {"model": "convnet", "width": 8, "depth": 1}
+
+
+def test_expand_decodes_each_tile_by_nearest_upsampling():
+    frames = torch.arange(16).reshape(1, 1, 1, 4, 4)
+    out = expand(frames, 2)
+    assert out.shape == (4, 1, 1, 4, 4)
+    assert out[0, 0, 0].tolist() == [[0, 0, 1, 1], [0, 0, 1, 1], [4, 4, 5, 5], [4, 4, 5, 5]]  # top-left tile
+    assert out[3, 0, 0, 0, 0] == 10 and out[3, 0, 0, 3, 3] == 15  # bottom-right tile
+    assert torch.equal(expand(frames, 1), frames)
+
+
+def test_idm_returns_factor_squared_decoded_samples_per_stored_one():
+    train = moving_bars(4, seed=0)
+    out = build_condenser("idm", iterations=2, pool=2, **SMALL).condense(train, 1, seed=0, progress=False)
+    assert out.frames.shape == (12, 4, 2, 10, 10) and np.issubdtype(out.frames.dtype, np.unsignedinteger)
+    assert out.labels.tolist() == [0] * 4 + [1] * 4 + [2] * 4
+    assert out.meta["ipc"] == 1 and out.meta["decoded_per_class"] == 4 and out.meta["method"] == "idm"
+    plain = build_condenser("idm", iterations=1, pool=1, factor=1, **SMALL).condense(train, 2, seed=0, progress=False)
+    assert plain.frames.shape[0] == 6
+
+
+def test_the_pool_holds_networks_at_several_training_stages():
+    train = moving_bars(4, seed=0)
+    pool = train_pool(NetSpec(**SMALL), train, 3, seed=0, device=torch.device("cpu"))
+    weights = [p.classifier.weight.detach().clone() for p in pool]
+    assert len(pool) == 3 and not any(p.training for p in pool)
+    assert not torch.equal(weights[0], weights[1]) and not torch.equal(weights[1], weights[2])
+    assert all(not q.requires_grad for p in pool for q in p.parameters())
+
+
+def test_matching_one_fixed_network_lowers_the_loss():
+    train = moving_bars(6, seed=1)
+    out = build_condenser("idm", iterations=25, pool=1, factor=1, w_ce=0.0, augment=False, lr=0.05,
+                          **SMALL).condense(train, 1, seed=0, progress=False)
+    history = [h["match"] for h in out.meta["loss_history"]]
+    assert history[-1] < 0.7 * history[0]
+
+
+def test_bad_options_and_sizes_are_named():
+    with pytest.raises(CondenseError, match="factor"):
+        build_condenser("idm", factor=0)
+    with pytest.raises(CondenseError, match="factor 3 does not divide"):
+        build_condenser("idm", factor=3, iterations=1, **SMALL).condense(moving_bars(2, 0), 1, seed=0, progress=False)
