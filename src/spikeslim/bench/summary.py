@@ -25,20 +25,34 @@ def split_names(dataset: str) -> list[str]:
     return ["test"] if proto.scheme == "holdout" else [f"fold{f}" for f in range(proto.k)]
 
 
-def complete_runs(store: CellStore, dataset: str) -> dict[tuple[str, Any], dict[tuple[int, int], dict[str, Any]]]:
-    """(method, ipc) -> (seed, net) -> {'correct': int8 array over every test sample, 'cells': [...]}."""
+def complete_runs(store: CellStore, dataset: str, group: tuple[str, ...] = ("method", "ipc"),
+                  pair: tuple[str, ...] = ("seed", "net")) -> dict[tuple, dict[tuple, dict[str, Any]]]:
+    """group values -> pair values -> {'correct': int8 array over every test sample, 'cells': [...]}.
+
+    `group` names what a row is (method and IPC, or method and keep), `pair` what makes one run of
+    it (seeds): two rows' runs with equal pair values are paired for the bootstrap.
+    """
     splits = split_names(dataset)
     grouped: dict[tuple, dict[str, dict]] = defaultdict(dict)
     for cell in store.select(dataset=dataset):
         k = cell["key"]
-        grouped[(k["method"], k["ipc"], k["seed"], k["net"])][k["split"]] = cell
-    runs: dict[tuple[str, Any], dict[tuple[int, int], dict[str, Any]]] = defaultdict(dict)
-    for (method, ipc, seed, net), by_split in grouped.items():
+        grouped[(tuple(k[g] for g in group), tuple(k[p] for p in pair))][k["split"]] = cell
+    runs: dict[tuple, dict[tuple, dict[str, Any]]] = defaultdict(dict)
+    for (row, run), by_split in grouped.items():
         if all(s in by_split for s in splits):
             cells = [by_split[s] for s in splits]
             correct = np.array([c == "1" for cell in cells for c in cell["correct"]], dtype=np.int8)
-            runs[(method, ipc)][(seed, net)] = {"correct": correct, "cells": cells}
+            runs[row][run] = {"correct": correct, "cells": cells}
     return runs
+
+
+def paired_text(theirs: dict[tuple, dict[str, Any]], mine: dict[tuple, dict[str, Any]]) -> tuple[str, list[float] | None]:
+    """'+1.2 [+0.3, +2.1] *' for theirs − mine over their common runs ('' when none are shared)."""
+    paired = sorted(set(theirs) & set(mine))
+    if not paired:
+        return "", None
+    ci = paired_bootstrap(np.stack([theirs[p]["correct"] for p in paired]), np.stack([mine[p]["correct"] for p in paired]))
+    return ci.text(), [ci.diff, ci.low, ci.high]
 
 
 def _mean(cells: list[dict[str, Any]], field: str) -> float:
@@ -68,13 +82,11 @@ def condense_rows(store: CellStore, names: list[str], *, full: str, proposed: st
                    "train_seconds": _mean(cells, "train_seconds"),
                    "stored (bytes)": "" if ipc == "all" else f"{_mean(cells, 'set_file_bytes'):,.0f}",
                    "pace − method (points)": ""}
-            theirs = runs.get((proposed, ipc), {})
-            paired = sorted(set(theirs) & set(mine))
-            if method != proposed and ipc != "all" and paired:
-                ci = paired_bootstrap(np.stack([theirs[p]["correct"] for p in paired]),
-                                      np.stack([mine[p]["correct"] for p in paired]))
-                row["pace − method (points)"] = ci.text()
-                row["ci"] = [ci.diff, ci.low, ci.high]
+            if method != proposed and ipc != "all":
+                text, ci = paired_text(runs.get((proposed, ipc), {}), mine)
+                row["pace − method (points)"] = text
+                if ci is not None:
+                    row["ci"] = ci
             rows.append(row)
     return rows
 
