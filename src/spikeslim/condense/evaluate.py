@@ -27,7 +27,7 @@ from spikeslim.datasets.base import FrameSet
 from spikeslim.errors import InvalidConfigError
 from spikeslim.files import write_json
 from spikeslim.safeio import cached_json
-from spikeslim.train.augment import FrameAugment
+from spikeslim.train.augment import SHIFTS, FrameAugment
 
 #: Bytes per event of the N-MNIST file format, the reference for raw-event storage.
 EVENT_BYTES = 5
@@ -53,7 +53,7 @@ class EvalRecipe:
     lr: float = 2e-3
     weight_decay: float = 0.0
     loss: str = "mean"
-    augment: FrameAugment | None = field(default_factory=lambda: FrameAugment(flip=False, shift=0.1))
+    augment: FrameAugment | None = SHIFTS
 
     def __post_init__(self) -> None:
         for name in ("seeds", "steps", "min_epochs", "batch_size"):

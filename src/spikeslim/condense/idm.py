@@ -29,7 +29,7 @@ from spikeslim.condense.matching import NetSpec, freeze, paired_batch
 from spikeslim.condense.synthetic import LoopSettings, StepContext, run_distillation
 from spikeslim.datasets.base import FrameSet
 from spikeslim.snn.models import build_model
-from spikeslim.train.augment import FrameAugment, apply
+from spikeslim.train.augment import SHIFTS, apply
 from spikeslim.train.config import TrainConfig
 from spikeslim.train.data import to_input
 from spikeslim.train.loop import fit
@@ -74,7 +74,7 @@ def train_pool(spec: NetSpec, train: FrameSet, size: int, seed: int, device: tor
             torch.manual_seed(seed * 1000 + k)
             net = build_model(spec.model, in_shape=train.shape[1:], n_classes=train.n_classes, **spec.kwargs())
         if k:
-            config = TrainConfig(epochs=k, batch_size=32, lr=2e-3, augment=FrameAugment(flip=False, shift=0.1),
+            config = TrainConfig(epochs=k, batch_size=32, lr=2e-3, augment=SHIFTS,
                                  seed=seed * 1000 + k)
             fit(net, train, config, device=device, progress=False)
         pool.append(freeze(net.to(device)))

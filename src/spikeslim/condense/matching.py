@@ -21,7 +21,7 @@ from spikeslim.condense.base import class_major_labels
 from spikeslim.condense.synthetic import StepContext
 from spikeslim.datasets.base import FrameSet
 from spikeslim.snn.models import build_model
-from spikeslim.train.augment import AugmentDraw, FrameAugment, apply
+from spikeslim.train.augment import SHIFTS, AugmentDraw, FrameAugment, apply
 from spikeslim.train.checkpoint import ModelSpec
 from spikeslim.train.config import TrainConfig
 from spikeslim.train.data import to_input
@@ -64,7 +64,7 @@ def train_teacher(spec: NetSpec, train: FrameSet, *, epochs: int, seed: int, dev
     """
     generator = torch.Generator().manual_seed(seed)
     net = spec.build(train, generator, device)
-    config = TrainConfig(epochs=epochs, batch_size=32, lr=2e-3, augment=FrameAugment(), seed=seed)
+    config = TrainConfig(epochs=epochs, batch_size=32, lr=2e-3, augment=SHIFTS, seed=seed)
     path = Path(folder) / teacher_file(spec, train, epochs, seed) if folder is not None else None
     fit(net, train, config, device=device, checkpoint=path, resume=path is not None, progress=progress,
         model_spec=ModelSpec(spec.model, spec.kwargs()))
@@ -94,7 +94,8 @@ class PairedBatch(NamedTuple):
 
 def paired_batch(ctx: StepContext, train: FrameSet, ipc: int, per_class: int, augment: bool) -> PairedBatch:
     """A fresh real batch of up to `per_class` samples of every class, and (with `augment`) one
-    random flip/shift per class shared by that class's real and synthetic samples."""
+    random shift per class shared by that class's real and synthetic samples (DSA's Siamese
+    augmentation, without flips: `train.augment.SHIFTS`)."""
     batches = [ctx.real(c, per_class) for c in range(train.n_classes)]
     sizes = [len(b) for b in batches]
     ends = np.cumsum(sizes)
@@ -103,7 +104,7 @@ def paired_batch(ctx: StepContext, train: FrameSet, ipc: int, per_class: int, au
     if not augment:
         return PairedBatch(x, rows, None)
     labels = [np.repeat(np.arange(train.n_classes), sizes), class_major_labels(train.n_classes, ipc)]
-    real_draw, syn_draw = class_shared_draws(FrameAugment(), train.n_classes, labels, train.shape[-2:], ctx.cpu_gen)
+    real_draw, syn_draw = class_shared_draws(SHIFTS, train.n_classes, labels, train.shape[-2:], ctx.cpu_gen)
     return PairedBatch(apply(x, real_draw), rows, syn_draw)
 
 

@@ -43,6 +43,12 @@ class FrameAugment:
         return apply(x, self.draw(x.shape[1], x.shape[-2], x.shape[-1], generator))
 
 
+
+#: Shifts of up to 10% and no flips: the augmentation of the evaluation protocol, of every teacher
+#: and of the distillers' Siamese batches. A mirrored digit is no digit and a mirrored motion is
+#: another motion class, so flips are opt-in (`spikeslim train --augment --flip`).
+SHIFTS = FrameAugment(flip=False, shift=0.1)
+
 def apply(x: torch.Tensor, draw: AugmentDraw) -> torch.Tensor:
     """Flip then translate each sample of `x [T, B, C, H, W]`; pixels shifted in are zero."""
     T, B, C, H, W = x.shape
