@@ -289,9 +289,9 @@ def _run_demo(args: argparse.Namespace) -> int:
 # --- distill: condense a dataset to a synthetic set file, any method (spikeslim.condense) ---
 @command
 def _add_distill(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
-    p = sub.add_parser("distill", help="condense a training set to IPC samples per class (pace, dm, dc, coresets)")
+    p = sub.add_parser("distill", help="condense a training set to IPC samples per class (pace, dm, dc, idm, coresets)")
     p.add_argument("--dataset", required=True, help="registered dataset (digits-dvs, motion-dvs, nmnist, ...)")
-    p.add_argument("--method", default="pace", help="pace, dm, dc, random, herding, kcenter, forgetting")
+    p.add_argument("--method", default="pace", help="pace, dm, dc, idm, random, herding, kcenter, forgetting")
     p.add_argument("--ipc", type=positive_int, required=True, help="samples per class in the set")
     p.add_argument("--out", required=True, help="the set file to write (.npz)")
     p.add_argument("--seed", type=natural_int, default=0)

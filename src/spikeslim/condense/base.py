@@ -1,7 +1,7 @@
 """What every condenser shares: the protocol, class-wise real sampling and real-sample initialisation.
 
 A condenser turns a training FrameSet into a small synthetic (or selected) FrameSet of `ipc`
-samples per class. Distillation methods (pace, dm, dc) and coreset methods (random, herding,
+samples per class. Distillation methods (pace, dm, dc, idm) and coreset methods (random, herding,
 kcenter, forgetting) implement the same call, so the CLI and the benchmark treat them alike.
 """
 

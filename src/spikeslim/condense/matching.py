@@ -1,4 +1,4 @@
-"""What the matching distillers (pace, dm, dc) share: their networks and class-shared augmentation.
+"""What the matching distillers (pace, dm, dc, idm) share: their networks and class-shared augmentation.
 
 All three look at data through the same spiking networks: freshly initialised ones (drawn from a
 per-iteration generator, so runs are reproducible and resumable) or a frozen teacher trained
