@@ -25,14 +25,11 @@ import torch
 from torch import nn
 
 from spikeslim.condense.base import CondenseError, class_major_labels, make_options
-from spikeslim.condense.matching import NetSpec, freeze, paired_batch
+from spikeslim.condense.matching import NetSpec, paired_batch, train_pool
 from spikeslim.condense.synthetic import LoopSettings, StepContext, run_distillation
 from spikeslim.datasets.base import FrameSet
-from spikeslim.snn.models import build_model
-from spikeslim.train.augment import SHIFTS, apply
-from spikeslim.train.config import TrainConfig
+from spikeslim.train.augment import apply
 from spikeslim.train.data import to_input
-from spikeslim.train.loop import fit
 
 
 @dataclass(frozen=True)
@@ -64,21 +61,6 @@ def expand(frames: torch.Tensor, factor: int) -> torch.Tensor:
     tiles = frames.reshape(n, t, c, factor, th, factor, tw).permute(0, 3, 5, 1, 2, 4, 6)
     tiles = tiles.reshape(n * factor * factor, t, c, th, tw)
     return tiles.repeat_interleave(factor, dim=-2).repeat_interleave(factor, dim=-1)
-
-
-def train_pool(spec: NetSpec, train: FrameSet, size: int, seed: int, device: torch.device) -> list[nn.Module]:
-    """Networks trained 0, 1, ..., size-1 epochs (each from its own seed), frozen."""
-    pool = []
-    for k in range(size):
-        with torch.random.fork_rng(devices=[]):
-            torch.manual_seed(seed * 1000 + k)
-            net = build_model(spec.model, in_shape=train.shape[1:], n_classes=train.n_classes, **spec.kwargs())
-        if k:
-            config = TrainConfig(epochs=k, batch_size=32, lr=2e-3, augment=SHIFTS,
-                                 seed=seed * 1000 + k)
-            fit(net, train, config, device=device, progress=False)
-        pool.append(freeze(net.to(device)))
-    return pool
 
 
 class IDM:

@@ -71,6 +71,21 @@ def train_teacher(spec: NetSpec, train: FrameSet, *, epochs: int, seed: int, dev
     return freeze(net)
 
 
+def train_pool(spec: NetSpec, train: FrameSet, size: int, seed: int, device: torch.device) -> list[nn.Module]:
+    """Networks trained 0, 1, ..., size-1 epochs (each from its own seed), frozen."""
+    pool = []
+    for k in range(size):
+        with torch.random.fork_rng(devices=[]):
+            torch.manual_seed(seed * 1000 + k)
+            net = build_model(spec.model, in_shape=train.shape[1:], n_classes=train.n_classes, **spec.kwargs())
+        if k:
+            config = TrainConfig(epochs=k, batch_size=32, lr=2e-3, augment=SHIFTS,
+                                 seed=seed * 1000 + k)
+            fit(net, train, config, device=device, progress=False)
+        pool.append(freeze(net.to(device)))
+    return pool
+
+
 def teacher_file(spec: NetSpec, train: FrameSet, epochs: int, seed: int) -> str:
     """`teacher-<key>.pt`, the key hashing the teacher's data, network, training length and seed."""
     data = {k: train.meta.get(k) for k in ("dataset", "T", "binning", "downsample")}

@@ -19,14 +19,14 @@ import torch
 from torch import nn
 
 from spikeslim.condense.base import CondenseError, make_options
-from spikeslim.condense.matching import NetSpec, freeze, paired_batch, syn_input, train_teacher
+from spikeslim.condense.matching import NetSpec, freeze, paired_batch, syn_input, train_pool, train_teacher
 from spikeslim.condense.pace.features import LayerFeatures, spiking_features
 from spikeslim.condense.pace.losses import ClassStats, cf_frequencies, class_stats, combine, stats_losses
 from spikeslim.condense.synthetic import LoopSettings, StepContext, run_distillation
 from spikeslim.datasets.base import FrameSet
 from spikeslim.train.data import to_input
 
-FEATURE_SOURCES = ("teacher", "random")
+FEATURE_SOURCES = ("teacher", "random", "pool")
 
 
 @dataclass(frozen=True)
@@ -42,6 +42,7 @@ class PaceOptions:
     width: int = 32
     depth: int = 3
     teacher_epochs: int = 8
+    pool_size: int = 5  # features="pool": networks trained 0..pool_size-1 epochs (IDM's idea)
     real_batch: int = 16  # per class: batch for random networks, chunk for teacher statistics
     sdr: bool = True
     phase: bool = True
@@ -89,13 +90,17 @@ class Pace:
                 state["net"] = train_teacher(self.spec, train, epochs=o.teacher_epochs, seed=seed, device=dev,
                                              folder=checkpoint, progress=progress)
                 state["freqs"], state["real"] = _teacher_stats(state["net"], train, o, dev, seed)
+            elif o.features == "pool":
+                state["pool"] = train_pool(self.spec, train, o.pool_size, seed, dev)
 
         def step(ctx: StepContext) -> dict[str, float]:
             syn_draw = None
             if o.features == "teacher":
                 net, freqs, real = state["net"], state["freqs"], state["real"]
             else:
-                net, freqs, real, syn_draw = _random_stats(self.spec, train, ipc, o, ctx)
+                net = (state["pool"][int(ctx.rng.integers(len(state["pool"])))] if o.features == "pool"
+                       else freeze(self.spec.build(train, ctx.cpu_gen, ctx.device)))
+                freqs, real, syn_draw = _batch_stats(net, train, ipc, o, ctx)
             feats = spiking_features(net, syn_input(ctx, syn_draw), sdr=o.sdr)
             syn = [[_stats(f, ctx.synthetic.of_class(c), freqs[l]) for l, f in enumerate(feats)]
                    for c in range(train.n_classes)]
@@ -145,15 +150,14 @@ def _teacher_stats(net: nn.Module, train: FrameSet, o: PaceOptions, dev: torch.d
     return freqs, stats  # type: ignore[return-value]
 
 
-def _random_stats(spec: NetSpec, train: FrameSet, ipc: int, o: PaceOptions, ctx: StepContext):
-    """A fresh random network and real statistics from one class-wise batch of real data."""
-    net = freeze(spec.build(train, ctx.cpu_gen, ctx.device))
+def _batch_stats(net: nn.Module, train: FrameSet, ipc: int, o: PaceOptions, ctx: StepContext):
+    """Real statistics through `net` from one fresh class-wise batch of real data."""
     batch = paired_batch(ctx, train, ipc, o.real_batch, o.augment)
     with torch.no_grad():
         feats = spiking_features(net, batch.real, sdr=o.sdr)
         freqs = [cf_frequencies(f.summary, o.n_freqs, ctx.cpu_gen) if o.cf else None for f in feats]
         real = [[_stats(f, rows, freqs[l]) for l, f in enumerate(feats)] for rows in batch.rows]
-    return net, freqs, real, batch.syn_draw
+    return freqs, real, batch.syn_draw
 
 
 def build(**options: Any) -> Pace:
