@@ -1,0 +1,95 @@
+"""PACE search on validation data only: which feature source, budget and settings make it win.
+
+Each cell condenses the *fit* part of one split of a dataset (its training data less a
+stratified 20% validation carve, `protocol.validation`) with one PACE setting, trains one
+protocol network on the set and scores the validation carve. Random real samples and herding
+at the same IPC are scored alike as the bars to beat. No test data is read: the chosen
+defaults are then run once in bench_condense. Cells are kept in `pace_search_cells.json`.
+
+    .venv/bin/python benchmarks/bench_pace_search.py [--datasets nmnist-small] [--ipc 10] [--seeds 1]
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from spikeslim.bench.cells import CellStore
+from spikeslim.bench.data import available
+from spikeslim.bench.progress import cell_bar
+from spikeslim.bench.protocol import PROTOCOLS, get_protocol, splits, validation
+from spikeslim.bench.report import format_mean_std, write_report
+from spikeslim.condense.evaluate import train_and_test
+from spikeslim.condense.registry import build_condenser
+
+REPO = Path(__file__).resolve().parents[1]
+NET = {"model": "scnn", "width": 32, "depth": 2}
+#: name -> (method, options). The first PACE entry is the current default.
+SETTINGS: dict[str, tuple[str, dict[str, Any]]] = {
+    "random real": ("random", {}),
+    "herding": ("herding", {"model": "scnn", "model_kwargs": {"width": 32}, "epochs": 4}),
+    "pace (default: random nets, 60 it)": ("pace", {"iterations": 60, **NET}),
+    "pace, pool of trained nets": ("pace", {"iterations": 60, "features": "pool", **NET}),
+    "pace, frozen teacher": ("pace", {"iterations": 60, "features": "teacher", "teacher_epochs": 8, **NET}),
+    "pace, 150 it": ("pace", {"iterations": 150, **NET}),
+    "pace, pool, 150 it": ("pace", {"iterations": 150, "features": "pool", **NET}),
+    "pace, real batch 32": ("pace", {"iterations": 60, "real_batch": 32, **NET}),
+}
+
+
+def run(key: dict[str, Any]) -> dict[str, Any]:
+    proto = get_protocol(key["dataset"])
+    fit, val = validation(splits(proto, only=[key["split"]])[0].train)
+    method, options = SETTINGS[key["setting"]]
+    start = time.perf_counter()
+    small = build_condenser(method, **options).condense(fit, key["ipc"], seed=key["seed"], progress=False)
+    condense_s = time.perf_counter() - start
+    r = train_and_test(small, val, proto.recipe, key["seed"], progress=False)
+    return {"val_accuracy": r["accuracy"], "condense_seconds": condense_s, "train_seconds": r["train_seconds"],
+            "n_val": len(val)}
+
+
+def report(store: CellStore, out: Path) -> None:
+    rows = []
+    for dataset in PROTOCOLS:
+        for ipc in sorted({c["key"]["ipc"] for c in store.select(dataset=dataset)}):
+            for setting in SETTINGS:
+                cells = store.select(dataset=dataset, ipc=ipc, setting=setting)
+                if cells:
+                    rows.append({"dataset": dataset, "IPC": ipc, "setting": setting, "cells (split x seed)": len(cells),
+                                 "validation accuracy (%)": format_mean_std([c["val_accuracy"] for c in cells]),
+                                 "condense time (s)": f"{sum(c['condense_seconds'] for c in cells) / len(cells):.0f}",
+                                 "validation samples per cell": cells[0]["n_val"]})
+    write_report(out, "pace_search", rows, title="PACE settings on validation splits (no test data)",
+                 notes=f"Settings: {SETTINGS}. Evaluation: the protocol recipe, one network per seed.")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--datasets", nargs="+", default=["nmnist-small"], choices=list(PROTOCOLS))
+    parser.add_argument("--settings", nargs="+", default=list(SETTINGS), choices=list(SETTINGS), metavar="SETTING")
+    parser.add_argument("--ipc", nargs="+", type=int, default=[10])
+    parser.add_argument("--seeds", type=int, default=1)
+    parser.add_argument("--splits", nargs="+", type=int, default=[0], help="whose validation carves to score (more: less noise)")
+    parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--out", default=str(REPO / "benchmarks" / "results"))
+    args = parser.parse_args()
+    torch.set_num_threads(args.threads)
+    out = Path(args.out)
+    store = CellStore(out / "pace_search_cells.json")
+    names = [d.name for d in available(args.datasets)]
+    todo = [{"dataset": n, "split": sp, "ipc": i, "setting": s, "seed": seed} for seed in range(args.seeds)
+            for sp in args.splits for n in names for i in args.ipc for s in args.settings]
+    for key in cell_bar([k for k in todo if k not in store], "pace search cells"):
+        store.put(key, run(key))
+        report(store, out)
+    report(store, out)
+    print((out / "pace_search.md").read_text())
+
+
+if __name__ == "__main__":
+    main()
