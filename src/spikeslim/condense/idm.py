@@ -25,6 +25,7 @@ import torch
 from torch import nn
 
 from spikeslim.condense.base import CondenseError, class_major_labels, make_options
+from spikeslim.condense.dm import DMOptions
 from spikeslim.condense.matching import NetSpec, paired_batch, train_pool
 from spikeslim.condense.synthetic import LoopSettings, StepContext, run_distillation
 from spikeslim.datasets.base import FrameSet
@@ -33,23 +34,17 @@ from spikeslim.train.data import to_input
 
 
 @dataclass(frozen=True)
-class IDMOptions:
-    iterations: int = 200
-    lr: float = 0.02  # Adam on the latent in [0, 1]
-    init: str = "real"
-    model: str = "convnet"
-    width: int = 32
-    depth: int = 3
-    real_batch: int = 32  # real samples per class per iteration
+class IDMOptions(DMOptions):
+    """DM's options plus IDM's three additions."""
+
     pool: int = 5  # networks trained 0..pool-1 epochs
     factor: int = 2  # partition each stored sample into factor x factor decoded samples (1: off)
     w_ce: float = 0.1  # class-aware regularisation
-    augment: bool = True
-    checkpoint_every: int = 10
 
     def __post_init__(self) -> None:
-        if min(self.iterations, self.real_batch, self.pool, self.factor) < 1 or self.w_ce < 0:
-            raise CondenseError("idm: iterations, real_batch, pool and factor must be positive, w_ce >= 0")
+        super().__post_init__()
+        if min(self.pool, self.factor) < 1 or self.w_ce < 0:
+            raise CondenseError("idm: pool and factor must be positive, w_ce >= 0")
 
 
 def expand(frames: torch.Tensor, factor: int) -> torch.Tensor:
