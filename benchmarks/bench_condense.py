@@ -120,7 +120,8 @@ def write(store: CellStore, out: Path, names: list[str]) -> None:
                "condense time (s)", "train time (s)", "stored (bytes)"]
     write_report(out, "condense", rows, columns, title="Dataset condensation under the protocol", notes=notes)
     for name in names:
-        time_to_accuracy(store, name, out / f"time_to_accuracy_{name}.png", full=FULL)
+        prune = CellStore(out / "prune_cells.json") if (out / "prune_cells.json").exists() else None
+        time_to_accuracy(out / f"time_to_accuracy_{name}.png", name, condense=store, prune=prune, full=FULL)
 
 
 def main() -> None:

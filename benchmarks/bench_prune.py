@@ -30,7 +30,7 @@ from spikeslim.bench.data import available
 from spikeslim.bench.progress import cell_bar
 from spikeslim.bench.protocol import PROTOCOLS, Split, get_protocol, splits
 from spikeslim.bench.report import format_mean_std, plot_xy, write_report
-from spikeslim.bench.summary import complete_runs, paired_text, split_names
+from spikeslim.bench.summary import complete_runs, paired_text, split_names, time_to_accuracy
 from spikeslim.datasets.base import FrameSet
 from spikeslim.prune import build_sampler, names
 from spikeslim.prune.static import StaticSampler
@@ -157,6 +157,8 @@ def write(store: CellStore, out: Path, names_: list[str]) -> None:
         if series:
             plot_xy(out / f"prune_{dataset}.png", series, xlabel="training time incl. scoring, all splits (s)",
                     ylabel="test accuracy (%)", title=f"{dataset}: pruning at keep 0.3 / 0.5 / 0.7")
+        condense = CellStore(out / "condense_cells.json") if (out / "condense_cells.json").exists() else None
+        time_to_accuracy(out / f"time_to_accuracy_{dataset}.png", dataset, condense=condense, prune=store, full=FULL)
 
 
 def main() -> None:

@@ -30,11 +30,16 @@ def test_rows_pair_complete_runs_and_mark_significant_differences(tmp_path):
     low = rows[("random", 10)]["ci"][1]
     assert low > 0.05 and rows[("random", 10)]["pace − method (points)"].endswith("*")
     assert rows[("pace", 10)]["of full data"] in ("94%", "95%", "96%")
-    assert time_to_accuracy(store, "digits-dvs", tmp_path / "t.png", full="full data").stat().st_size > 0
+    assert time_to_accuracy(tmp_path / "t.png", "digits-dvs", condense=store).stat().st_size > 0
+    prune = CellStore(tmp_path / "prune.json")
+    for split in FOLDS:
+        prune.put({"dataset": "digits-dvs", "split": split, "method": "sadp", "keep": 0.5, "seed": 0},
+                  {"correct": "1" * 150 + "0" * 50, "train_s": 5.0, "score_s": 0.0})
+    assert time_to_accuracy(tmp_path / "t2.png", "digits-dvs", condense=store, prune=prune).stat().st_size > 0
 
 
 def test_no_complete_run_gives_no_rows_and_no_plot(tmp_path):
     store = CellStore(tmp_path / "cells.json")
     fill(store, "full data", "all", 0, 0.9, np.random.default_rng(0), splits=FOLDS[:1])
     assert condense_rows(store, ["digits-dvs"], full="full data", proposed="pace") == []
-    assert time_to_accuracy(store, "digits-dvs", tmp_path / "t.png", full="full data") is None
+    assert time_to_accuracy(tmp_path / "t.png", "digits-dvs", condense=store) is None

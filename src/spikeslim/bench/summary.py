@@ -91,15 +91,35 @@ def condense_rows(store: CellStore, names: list[str], *, full: str, proposed: st
     return rows
 
 
-def time_to_accuracy(store: CellStore, dataset: str, path: Path, *, full: str) -> Path | None:
-    """Test accuracy against training wall time: one line per method over its IPCs, full data a point."""
-    rows = condense_rows(store, [dataset], full=full, proposed="")
-    if not rows:
+def _run_points(runs: dict[tuple, dict[tuple, dict[str, Any]]], seconds) -> dict[str, list[tuple[float, float]]]:
+    """method -> [(mean seconds per network, accuracy %)], one point per group (IPC or keep)."""
+    points: dict[str, list[tuple[float, float]]] = defaultdict(list)
+    for (method, _), mine in runs.items():
+        cells = [c for r in mine.values() for c in r["cells"]]
+        acc = 100 * float(np.mean([r["correct"].mean() for r in mine.values()]))
+        points[method].append((float(np.mean([seconds(c) for c in cells])), acc))
+    return points
+
+
+def time_to_accuracy(path: Path, dataset: str, *, condense: CellStore | None = None,
+                     prune: CellStore | None = None, full: str = "full data") -> Path | None:
+    """Test accuracy against training wall time per network: full data, every condensed set at
+    each IPC (a line per method) and every pruning method at each keep, from whichever stores exist."""
+    series: dict[str, tuple[list[float], list[float], None]] = {}
+    if condense is not None:
+        for method, pts in _run_points(complete_runs(condense, dataset), lambda c: c["train_seconds"]).items():
+            series[method if method == full else f"condense: {method}"] = _xy(pts)
+    if prune is not None:
+        runs = complete_runs(prune, dataset, group=("method", "keep"), pair=("seed",))
+        for method, pts in _run_points(runs, lambda c: c["train_s"] + c["score_s"]).items():
+            if method != full or full not in series:
+                series[method if method == full else f"prune: {method}"] = _xy(pts)
+    if not series:
         return None
-    series: dict[str, tuple[list[float], list[float], list[float]]] = {}
-    for method in dict.fromkeys(r["method"] for r in rows):
-        pts = sorted((r["train_seconds"], 100 * r["acc_mean"], 100 * float(np.std(r["accuracies"], ddof=1) if len(r["accuracies"]) > 1 else 0.0))
-                     for r in rows if r["method"] == method)
-        series[method] = tuple(map(list, zip(*pts)))  # type: ignore[assignment]
     return plot_xy(path, series, xlabel="training wall time per network (s, log)", ylabel="test accuracy (%)",
                    title=f"{dataset}: accuracy against training time", logx=True)
+
+
+def _xy(points: list[tuple[float, float]]) -> tuple[list[float], list[float], None]:
+    pts = sorted(points)
+    return [p[0] for p in pts], [p[1] for p in pts], None
