@@ -21,11 +21,12 @@ def nmnist(nmnist_small_dir, tmp_path_factory):
     return load_frames("nmnist", "train", **binning), load_frames("nmnist", "test", **binning)
 
 
-@pytest.mark.parametrize("neuron", [None, {"decay_input": True}])
-def test_snntorch_gives_spikeslims_spike_trains_on_real_nmnist(nmnist, neuron, tmp_path):
+@pytest.mark.parametrize("name, kwargs", [("deploy", {}), ("deploy", {"neuron": {"decay_input": True}}),
+                                          ("scnn", {})])  # scnn: the protocol's strided network
+def test_snntorch_gives_spikeslims_spike_trains_on_real_nmnist(nmnist, name, kwargs, tmp_path):
     train, test = nmnist
     torch.manual_seed(0)
-    model = build_model("deploy", in_shape=train.shape[1:], n_classes=10, depth=2, width=8, neuron=neuron)
+    model = build_model(name, in_shape=train.shape[1:], n_classes=10, depth=2, width=8, **kwargs)
     few = train.subset(np.random.default_rng(0).permutation(len(train))[:500])  # the splits are sorted by class
     fit(model, few, TrainConfig(epochs=2, batch_size=32, lr=1e-2, seed=0), progress=False)
     model.eval()
