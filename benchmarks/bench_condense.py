@@ -9,7 +9,8 @@ Reports give mean ± std over complete runs and, for PACE against every other me
 difference with a 95% bootstrap interval over runs and test samples (* = excludes zero).
 
 Cells run run-major (every method gets run (0, 0) on every split before any gets a second run)
-and are saved as they finish in `condense_cells.json`: interrupt and rerun to resume.
+and are saved as they finish in `condense_cells.json`: interrupt and rerun to resume. A second
+process with `--reverse` shares the work from the other end of the grid.
 
     .venv/bin/python benchmarks/bench_condense.py [--datasets nmnist-small] [--ipc 10 1]
         [--methods ...] [--runs 2] [--max-minutes 60]
@@ -133,6 +134,8 @@ def main() -> None:
     parser.add_argument("--nets", type=int, default=2, help="evaluation networks per condensed set")
     parser.add_argument("--max-minutes", type=float, default=None, help="start no new cell after this long")
     parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--reverse", action="store_true",
+                        help="work from the last cell back: a second process sharing the store meets the first")
     parser.add_argument("--out", default=str(REPO / "benchmarks" / "results"))
     parser.add_argument("--work", default=str(Path(tempfile.gettempdir()) / "spikeslim-bench-condense"),
                         help="condensed sets, kept for the other evaluation networks (not results)")
@@ -143,10 +146,13 @@ def main() -> None:
     store = CellStore(out / "condense_cells.json")
     todo = [k for k in plan(names, args.methods, args.ipc, args.seeds, args.nets) if k not in store]
     cache, start = SplitCache(), time.perf_counter()
-    for key in cell_bar(todo, "condense cells"):
+    for key in cell_bar(todo[::-1] if args.reverse else todo, "condense cells"):
         if args.max_minutes is not None and time.perf_counter() - start > 60 * args.max_minutes:
             print("--max-minutes reached; rerun to continue")
             break
+        store.refresh()
+        if key in store:  # another process sharing the store did it meanwhile
+            continue
         store.put(key, run_cell(key, cache.get(key["dataset"], key["split"]), Path(args.work)))
         write(store, out, names)
     write(store, out, names)

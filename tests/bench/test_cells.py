@@ -28,3 +28,12 @@ def test_a_file_that_is_not_a_cell_store_is_refused_by_name(tmp_path):
     path.write_text('{"cells": {"old": 1}}')
     with pytest.raises(SpikeslimError, match="cells.json"):
         CellStore(path)
+
+
+def test_two_stores_on_one_file_keep_each_others_cells(tmp_path):
+    a, b = CellStore(tmp_path / "cells.json"), CellStore(tmp_path / "cells.json")
+    a.put({"i": 1}, {"v": 1})
+    b.put({"i": 2}, {"v": 2})  # b had not seen a's cell: put merges instead of overwriting
+    assert {"i": 2} not in a
+    a.refresh()
+    assert {"i": 2} in a and len(CellStore(tmp_path / "cells.json")) == 2

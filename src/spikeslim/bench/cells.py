@@ -2,12 +2,16 @@
 
 A benchmark is a grid of cells (dataset, fold, method, IPC, seed, ...). Each finished cell is
 written at once, atomically, so an interrupted run (or one split across sessions) resumes at the
-first missing cell; committed cell files are the benchmark's raw results.
+first missing cell; committed cell files are the benchmark's raw results. Several processes may
+share one store (say, two cores working through a grid from both ends): `put` merges under a
+lock with what the others wrote, and `refresh` picks up their cells before choosing the next.
 """
 
 from __future__ import annotations
 
+import fcntl
 import json
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Iterator, Mapping
 
@@ -26,12 +30,23 @@ class CellStore:
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
         self._cells: dict[str, dict[str, Any]] = {}
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Re-read the file: cells other processes finished meanwhile."""
         if self.path.exists():
             try:
                 cells = json.loads(self.path.read_text())["cells"]
-                self._cells = {cell_key(c["key"]): c for c in cells}
+                self._cells.update({cell_key(c["key"]): c for c in cells})
             except (ValueError, KeyError, TypeError) as exc:
                 raise SpikeslimError(f"{self.path}: not a cell store ({exc}); move it away to start afresh") from None
+
+    @contextmanager
+    def _locked(self) -> Iterator[None]:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with open(self.path.parent / f".{self.path.name}.lock", "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            yield
 
     def __contains__(self, key: Mapping[str, Any]) -> bool:
         return cell_key(key) in self._cells
@@ -43,8 +58,10 @@ class CellStore:
         return self._cells.get(cell_key(key))
 
     def put(self, key: Mapping[str, Any], result: Mapping[str, Any]) -> None:
-        self._cells[cell_key(key)] = {"key": dict(key), **dict(result)}
-        write_json(self.path, {"cells": list(self._cells.values())})
+        with self._locked():
+            self.refresh()
+            self._cells[cell_key(key)] = {"key": dict(key), **dict(result)}
+            write_json(self.path, {"cells": list(self._cells.values())})
 
     def __iter__(self) -> Iterator[dict[str, Any]]:
         return iter(list(self._cells.values()))
