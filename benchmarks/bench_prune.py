@@ -169,6 +169,7 @@ def main() -> None:
     parser.add_argument("--seeds", type=int, default=3)
     parser.add_argument("--max-minutes", type=float, default=None, help="start no new cell after this long")
     parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--reverse", action="store_true", help="work from the last cell back (a second process)")
     parser.add_argument("--out", default=str(REPO / "benchmarks" / "results"))
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
@@ -176,10 +177,14 @@ def main() -> None:
     names_ = [d.name for d in available(args.datasets)]
     store = CellStore(out / "prune_cells.json")
     runner, start = Runner(), time.perf_counter()
-    for key in cell_bar([k for k in plan(names_, args.methods, args.keeps, args.seeds) if k not in store], "prune cells"):
+    todo = [k for k in plan(names_, args.methods, args.keeps, args.seeds) if k not in store]
+    for key in cell_bar(todo[::-1] if args.reverse else todo, "prune cells"):
         if args.max_minutes is not None and time.perf_counter() - start > 60 * args.max_minutes:
             print("--max-minutes reached; rerun to continue")
             break
+        store.refresh()
+        if key in store:  # another process sharing the store did it meanwhile
+            continue
         store.put(key, runner.run(key))
         write(store, out, names_)
     write(store, out, names_)
