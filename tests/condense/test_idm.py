@@ -55,3 +55,15 @@ def test_bad_options_and_sizes_are_named():
         build_condenser("idm", factor=0)
     with pytest.raises(CondenseError, match="factor 3 does not divide"):
         build_condenser("idm", factor=3, iterations=1, **SMALL).condense(moving_bars(2, 0), 1, seed=0, progress=False)
+
+
+def test_stored_samples_start_as_pooled_real_samples_that_expand_back():
+    from spikeslim.condense.base import tile_down
+
+    real = np.random.default_rng(0).poisson(2.0, (8, 3, 2, 10, 10)).astype(np.float32)
+    stored = tile_down(real, 2)
+    assert stored.shape == (2, 3, 2, 10, 10)
+    decoded = expand(torch.from_numpy(stored), 2).numpy()
+    pooled = real.reshape(8, 3, 2, 5, 2, 5, 2).mean(axis=(4, 6))
+    np.testing.assert_allclose(decoded, pooled.repeat(2, axis=-2).repeat(2, axis=-1))
+    assert decoded.sum() == pytest.approx(real.sum())  # average pooling then repeating keeps the events

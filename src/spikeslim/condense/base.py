@@ -104,22 +104,37 @@ class ClassBatches:
 
 
 def init_frames(
-    train: FrameSet, ipc: int, rng: np.random.Generator, *, init: str = "real"
+    train: FrameSet, ipc: int, rng: np.random.Generator, *, init: str = "real", factor: int = 1
 ) -> np.ndarray:
     """Initial synthetic frames [ipc*C, T, 2, H, W] as float32 counts, class-major.
 
-    `init="real"` copies randomly chosen real samples of each class (the field's default);
+    `init="real"` copies randomly chosen real samples of each class (the field's default); with
+    `factor` > 1 each stored sample instead holds factor**2 real samples, each average-pooled by
+    `factor` into one tile (IDM's partitioning: `idm.expand` decodes them back to full size).
     `init="noise"` draws Poisson counts with each pixel's mean count over the training set, so
     the start is class-agnostic but has the data's event density.
     """
-    per_class = check_ipc(train, ipc, need_real=(init == "real"))
+    per_class = check_ipc(train, ipc * factor * factor, need_real=(init == "real"))
     if init == "real":
-        return np.asarray(train.frames[pick_real(per_class, ipc, rng)], dtype=np.float32)
+        real = np.asarray(train.frames[pick_real(per_class, ipc * factor * factor, rng)], dtype=np.float32)
+        return real if factor == 1 else tile_down(real, factor)
     if init == "noise":
         mean = np.asarray(train.frames, dtype=np.float32).mean(axis=0)
         shape = (ipc * train.n_classes, *train.shape)
         return rng.poisson(np.broadcast_to(mean, shape)).astype(np.float32)
     raise CondenseError(f"unknown init {init!r}; use 'real' or 'noise'")
+
+
+def tile_down(frames: np.ndarray, factor: int) -> np.ndarray:
+    """[N*f*f, T, C, H, W] -> [N, T, C, H, W]: each group of f*f samples, average-pooled by f,
+    laid out as the f x f tiles of one sample (row-major), the inverse layout of `idm.expand`."""
+    m, t, c, h, w = frames.shape
+    if h % factor or w % factor or m % (factor * factor):
+        raise CondenseError(f"cannot tile {m} samples of {h}x{w} by factor {factor}")
+    small = frames.reshape(m, t, c, h // factor, factor, w // factor, factor).mean(axis=(4, 6))
+    n = m // (factor * factor)
+    tiles = small.reshape(n, factor, factor, t, c, h // factor, w // factor)
+    return tiles.transpose(0, 3, 4, 1, 5, 2, 6).reshape(n, t, c, h, w)
 
 
 def as_count_frames(frames: np.ndarray) -> np.ndarray:

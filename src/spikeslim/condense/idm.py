@@ -93,7 +93,8 @@ class IDM:
             return {"loss": float(match.detach() + o.w_ce * ce.detach()), "match": float(match.detach()),
                     "ce": float(ce.detach())}
 
-        settings = LoopSettings(o.iterations, o.lr, init=o.init, peq=False, checkpoint_every=o.checkpoint_every)
+        settings = LoopSettings(o.iterations, o.lr, init=o.init, peq=False, checkpoint_every=o.checkpoint_every,
+                                init_factor=f)
         stored = run_distillation(train, ipc, step, settings, method=self.name, options=asdict(o), seed=seed,
                                   device=device, progress=progress, checkpoint=checkpoint, resume=resume,
                                   prepare=prepare)

@@ -69,6 +69,7 @@ class LoopSettings:
     lr: float
     init: str = "real"
     peq: bool = True
+    init_factor: int = 1  # stored samples that hold factor**2 tiles (IDM's partitioning)
     checkpoint_every: int = 10
 
 
@@ -86,7 +87,7 @@ def run_distillation(
     dev = resolve_device(device) if not isinstance(device, torch.device) else device
     rng0 = np.random.default_rng(seed)
     quant = PEQN(count_scale(np.asarray(train.frames)), stochastic=settings.peq)
-    synthetic = Synthetic(init_frames(train, ipc, rng0, init=settings.init), ipc, quant, dev)
+    synthetic = Synthetic(init_frames(train, ipc, rng0, init=settings.init, factor=settings.init_factor), ipc, quant, dev)
     optimiser = torch.optim.Adam([synthetic.latent], lr=settings.lr)
     identity = {"method": method, "options": options, "ipc": ipc, "seed": seed, "shape": list(train.shape),
                 "n_train": len(train), **{k: train.meta.get(k) for k in ("dataset", "source", "binning", "downsample")}}
