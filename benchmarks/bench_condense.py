@@ -26,9 +26,8 @@ from typing import Any
 
 import torch
 
-from spikeslim.bench.cells import CellStore
+from spikeslim.bench.cells import CellStore, run_cells
 from spikeslim.bench.data import available
-from spikeslim.bench.progress import cell_bar
 from spikeslim.bench.protocol import PROTOCOLS, Split, get_protocol, splits
 from spikeslim.bench.summary import condense_rows, time_to_accuracy
 from spikeslim.bench.report import write_report
@@ -148,17 +147,11 @@ def main() -> None:
     out = Path(args.out)
     names = [d.name for d in available(args.datasets)]
     store = CellStore(out / "condense_cells.json")
-    todo = [k for k in plan(names, args.methods, args.ipc, args.seeds, args.nets) if k not in store]
-    cache, start = SplitCache(), time.perf_counter()
-    for key in cell_bar(todo[::-1] if args.reverse else todo, "condense cells"):
-        if args.max_minutes is not None and time.perf_counter() - start > 60 * args.max_minutes:
-            print("--max-minutes reached; rerun to continue")
-            break
-        store.refresh()
-        if key in store:  # another process sharing the store did it meanwhile
-            continue
-        store.put(key, run_cell(key, cache.get(key["dataset"], key["split"]), Path(args.work)))
-        write(store, out, names)
+    cache = SplitCache()
+    run_cells(store, plan(names, args.methods, args.ipc, args.seeds, args.nets),
+              lambda key: run_cell(key, cache.get(key["dataset"], key["split"]), Path(args.work)),
+              desc="condense cells", max_minutes=args.max_minutes, reverse=args.reverse,
+              after=lambda: write(store, out, names))
     write(store, out, names)
     print((out / "condense.md").read_text())
 

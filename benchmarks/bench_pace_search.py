@@ -18,9 +18,8 @@ from typing import Any
 
 import torch
 
-from spikeslim.bench.cells import CellStore
+from spikeslim.bench.cells import CellStore, run_cells
 from spikeslim.bench.data import available
-from spikeslim.bench.progress import cell_bar
 from spikeslim.bench.protocol import PROTOCOLS, get_protocol, splits, validation
 from spikeslim.bench.report import format_mean_std, write_report
 from spikeslim.condense.evaluate import train_and_test
@@ -84,9 +83,7 @@ def main() -> None:
     names = [d.name for d in available(args.datasets)]
     todo = [{"dataset": n, "split": sp, "ipc": i, "setting": s, "seed": seed} for seed in range(args.seeds)
             for sp in args.splits for n in names for i in args.ipc for s in args.settings]
-    for key in cell_bar([k for k in todo if k not in store], "pace search cells"):
-        store.put(key, run(key))
-        report(store, out)
+    run_cells(store, todo, run, desc="pace search cells", after=lambda: report(store, out))
     report(store, out)
     print((out / "pace_search.md").read_text())
 

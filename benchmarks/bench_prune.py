@@ -18,16 +18,14 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import time
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import torch
 
-from spikeslim.bench.cells import CellStore
+from spikeslim.bench.cells import CellStore, run_cells
 from spikeslim.bench.data import available
-from spikeslim.bench.progress import cell_bar
 from spikeslim.bench.protocol import PROTOCOLS, Split, get_protocol, splits
 from spikeslim.bench.report import format_mean_std, plot_xy, write_report
 from spikeslim.bench.summary import complete_runs, paired_text, split_names, time_to_accuracy
@@ -176,17 +174,9 @@ def main() -> None:
     out = Path(args.out)
     names_ = [d.name for d in available(args.datasets)]
     store = CellStore(out / "prune_cells.json")
-    runner, start = Runner(), time.perf_counter()
-    todo = [k for k in plan(names_, args.methods, args.keeps, args.seeds) if k not in store]
-    for key in cell_bar(todo[::-1] if args.reverse else todo, "prune cells"):
-        if args.max_minutes is not None and time.perf_counter() - start > 60 * args.max_minutes:
-            print("--max-minutes reached; rerun to continue")
-            break
-        store.refresh()
-        if key in store:  # another process sharing the store did it meanwhile
-            continue
-        store.put(key, runner.run(key))
-        write(store, out, names_)
+    runner = Runner()
+    run_cells(store, plan(names_, args.methods, args.keeps, args.seeds), runner.run, desc="prune cells",
+              max_minutes=args.max_minutes, reverse=args.reverse, after=lambda: write(store, out, names_))
     write(store, out, names_)
     print((out / "prune.md").read_text())
 

@@ -20,9 +20,8 @@ from typing import Any
 import numpy as np
 import torch
 
-from spikeslim.bench.cells import CellStore
+from spikeslim.bench.cells import CellStore, run_cells
 from spikeslim.bench.data import available
-from spikeslim.bench.progress import cell_bar
 from spikeslim.bench.protocol import get_protocol, splits, validation
 from spikeslim.bench.report import plot_xy, write_report
 from spikeslim.condense.evaluate import train_and_test
@@ -93,9 +92,7 @@ def main() -> None:
     out = Path(args.out)
     names = [d.name for d in available(args.datasets)]
     store = CellStore(out / "recipe_cells.json")
-    for key in cell_bar([k for k in plan(names) if k not in store], "recipe cells"):
-        store.put(key, run(key))
-        report(store, names, out)
+    run_cells(store, plan(names), run, desc="recipe cells", after=lambda: report(store, names, out))
     report(store, names, out)
     print((out / "recipe.md").read_text())
 

@@ -23,9 +23,8 @@ from typing import Any
 import numpy as np
 import torch
 
-from spikeslim.bench.cells import CellStore
+from spikeslim.bench.cells import CellStore, run_cells
 from spikeslim.bench.data import NAMES, Located, available
-from spikeslim.bench.progress import cell_bar
 from spikeslim.bench.report import format_mean_std, write_report
 from spikeslim.bench.stats import binomial_se
 from spikeslim.cli import build_parser
@@ -79,9 +78,8 @@ def main() -> None:
     out = Path(args.out)
     store = CellStore(out / "train_cells.json")
     data = {d.name: d for d in available(args.datasets)}
-    todo = [{"dataset": n, "seed": s} for s in range(args.seeds) for n in data if {"dataset": n, "seed": s} not in store]
-    for key in cell_bar(todo, "train cells"):
-        store.put(key, run_cell(data[key["dataset"]], key["seed"], Path(args.work)))
+    plan = [{"dataset": n, "seed": s} for s in range(args.seeds) for n in data]
+    run_cells(store, plan, lambda key: run_cell(data[key["dataset"]], key["seed"], Path(args.work)), desc="train cells")
     a = cli_defaults()
     write_report(out, "train", rows(store), title="`spikeslim train` with its defaults, official splits",
                  notes=f"Command: `spikeslim train --dataset D --augment --out DIR` (model {a.model}, {a.epochs} epochs, "

@@ -47,7 +47,7 @@ def test_a_read_only_folder_is_named(tmp_path):
 def test_a_full_disk_is_named_with_the_target_not_the_temporary(tmp_path, monkeypatch):
     target = tmp_path / "r.txt"
     with pytest.raises(OutputError, match=f"^{target}: cannot write \\(No space left on device\\)$"):
-        with atomic_path(target) as tmp:
+        with atomic_path(target):
             raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
     import torch
 

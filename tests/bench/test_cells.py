@@ -37,3 +37,21 @@ def test_two_stores_on_one_file_keep_each_others_cells(tmp_path):
     assert {"i": 2} not in a
     a.refresh()
     assert {"i": 2} in a and len(CellStore(tmp_path / "cells.json")) == 2
+
+
+def test_run_cells_computes_only_missing_cells_and_reports_after_each(tmp_path):
+    from spikeslim.bench.cells import run_cells
+
+    store = CellStore(tmp_path / "cells.json")
+    store.put({"i": 0}, {"v": 0})
+    seen, reports = [], []
+
+    def compute(key):
+        seen.append(key["i"])
+        return {"v": key["i"] * 10}
+
+    plan = [{"i": i} for i in range(4)]
+    assert run_cells(store, plan, compute, desc="t", reverse=True, after=lambda: reports.append(len(store))) == 3
+    assert seen == [3, 2, 1] and reports == [2, 3, 4]
+    assert run_cells(CellStore(tmp_path / "cells.json"), plan, compute, desc="t") == 0  # resumed: nothing left
+    assert run_cells(CellStore(tmp_path / "other.json"), plan, compute, desc="t", max_minutes=0) == 0  # only reports

@@ -15,7 +15,7 @@ from spikeslim.datasets.base import FrameSet
 from spikeslim.errors import CheckpointError, DivergedError
 from spikeslim.snn.models import build_model
 from spikeslim.train import TrainConfig, fit, load_model, save_checkpoint
-from spikeslim.train.checkpoint import ModelSpec, data_info, read_checkpoint
+from spikeslim.train.checkpoint import ModelSpec, read_checkpoint
 from trainer_toys import TinySNN
 
 SPEC = ModelSpec("convnet", {"width": 2, "depth": 1})

@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import fcntl
 import json
+import time
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Iterator, Mapping
+from typing import Any, Callable, Iterator, Mapping, Sequence
 
+from spikeslim.bench.progress import cell_bar
 from spikeslim.errors import SpikeslimError
 from spikeslim.files import write_json
 
@@ -69,3 +71,28 @@ class CellStore:
     def select(self, **fields: Any) -> list[dict[str, Any]]:
         """Cells whose key matches every given field."""
         return [c for c in self._cells.values() if all(c["key"].get(k) == v for k, v in fields.items())]
+
+
+def run_cells(store: CellStore, plan: Sequence[Mapping[str, Any]], compute: Callable[[Mapping[str, Any]], Mapping[str, Any]],
+              *, desc: str, max_minutes: float | None = None, reverse: bool = False,
+              after: Callable[[], None] | None = None) -> int:
+    """Compute every cell of `plan` not yet in `store` (in reverse with `reverse`), saving each at
+    once and calling `after` (a report) after each; stop starting cells after `max_minutes`.
+
+    Before each cell the store is re-read, so processes sharing it never compute a cell twice.
+    Returns how many cells this call computed.
+    """
+    todo = [k for k in plan if k not in store]
+    start, done = time.perf_counter(), 0
+    for key in cell_bar(todo[::-1] if reverse else todo, desc):
+        if max_minutes is not None and time.perf_counter() - start > 60 * max_minutes:
+            print("--max-minutes reached; rerun to continue")
+            break
+        store.refresh()
+        if key in store:
+            continue
+        store.put(key, compute(key))
+        done += 1
+        if after is not None:
+            after()
+    return done
