@@ -27,8 +27,8 @@ import torch
 from spikeslim.bench.cells import CellStore, run_cells
 from spikeslim.bench.data import available
 from spikeslim.bench.protocol import PROTOCOLS, Split, get_protocol, splits
-from spikeslim.bench.report import format_mean_std, plot_xy, write_report
-from spikeslim.bench.summary import complete_runs, paired_text, split_names, time_to_accuracy
+from spikeslim.bench.report import plot_xy, write_report
+from spikeslim.bench.summary import accuracy_text, complete_runs, paired_text, split_names, time_to_accuracy
 from spikeslim.datasets.base import FrameSet
 from spikeslim.prune import build_sampler, names
 from spikeslim.prune.static import StaticSampler
@@ -120,7 +120,7 @@ def rows(store: CellStore, names_: list[str]) -> list[dict[str, Any]]:
             speedups = [sum(c["train_s"] for c in full[run]["cells"]) / t for run, t in time_of.items() if run in full]
             label = "sadp (scores, all data)" if method == "sadp" and keep == 1.0 else method
             row = {"dataset": dataset, "keep": keep, "method": label, "runs": len(mine),
-                   "accuracy (%)": format_mean_std([r["correct"].mean() for r in mine.values()]),
+                   "accuracy (%)": accuracy_text([r["correct"].mean() for r in mine.values()]),
                    "acc_mean": float(np.mean([r["correct"].mean() for r in mine.values()])),
                    "sadp − method (points)": "", "vs full data (points)": "",
                    "time (s, all splits)": f"{np.mean(list(time_of.values())):.0f}", "time_s": float(np.mean(list(time_of.values()))),

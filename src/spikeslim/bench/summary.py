@@ -55,6 +55,11 @@ def paired_text(theirs: dict[tuple, dict[str, Any]], mine: dict[tuple, dict[str,
     return ci.text(), [ci.diff, ci.low, ci.high]
 
 
+def accuracy_text(accs: list[float]) -> str:
+    """'88.5 ± 1.2' over runs; a single run has no spread to show, so it says so."""
+    return format_mean_std(accs) if len(accs) > 1 else f"{100 * accs[0]:.1f} (1 run)"
+
+
 def _mean(cells: list[dict[str, Any]], field: str) -> float:
     vals = [c[field] for c in cells if c.get(field) is not None]
     return float(np.mean(vals)) if vals else float("nan")
@@ -75,7 +80,7 @@ def condense_rows(store: CellStore, names: list[str], *, full: str, proposed: st
             accs = [r["correct"].mean() for r in mine.values()]
             cells = [c for r in mine.values() for c in r["cells"]]
             row = {"dataset": dataset, "method": method, "IPC": ipc, "runs": len(mine),
-                   "accuracy (%)": format_mean_std(accs), "acc_mean": float(np.mean(accs)), "accuracies": accs,
+                   "accuracy (%)": accuracy_text(accs), "acc_mean": float(np.mean(accs)), "accuracies": accs,
                    "of full data": "" if full_acc is None or ipc == "all" else f"{np.mean(accs) / full_acc:.0%}",
                    "condense time (s)": f"{_mean(cells, 'condense_seconds'):.1f}",
                    "train time (s)": f"{_mean(cells, 'train_seconds'):.1f}",
