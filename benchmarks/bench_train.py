@@ -25,8 +25,9 @@ import torch
 
 from spikeslim.bench.cells import CellStore, run_cells
 from spikeslim.bench.data import NAMES, Located, available
-from spikeslim.bench.report import format_mean_std, write_report
+from spikeslim.bench.report import write_report
 from spikeslim.bench.stats import binomial_se
+from spikeslim.bench.summary import accuracy_text
 from spikeslim.cli import build_parser
 from spikeslim.train import FrameAugment, TrainConfig
 from spikeslim.train.run import train_run
@@ -59,7 +60,7 @@ def rows(store: CellStore) -> list[dict[str, Any]]:
         if cells:
             accs = [c["accuracy"] for c in cells]
             out.append({"dataset": name, "seeds": len(cells), "train / test": f"{cells[0]['n_train']} / {cells[0]['n_test']}",
-                        "test accuracy (%)": format_mean_std(accs),
+                        "test accuracy (%)": accuracy_text(accs),
                         "one run's standard error (points)": f"{100 * binomial_se(float(np.mean(accs)), cells[0]['n_test']):.1f}",
                         "wall time (min)": f"{np.mean([c['wall_time_s'] for c in cells]) / 60:.1f}"})
     return out
