@@ -26,7 +26,8 @@ from spikeslim.condense.evaluate import train_and_test
 from spikeslim.condense.registry import build_condenser
 
 REPO = Path(__file__).resolve().parents[1]
-NET = {"model": "scnn", "width": 32, "depth": 2}
+#: bench_condense's distillation network (ConvNet, instance norm), so the first PACE row is its default.
+NET = {"model": "convnet", "width": 16, "depth": 2}
 #: name -> (method, options). The first PACE entry is the current default.
 SETTINGS: dict[str, tuple[str, dict[str, Any]]] = {
     "random real": ("random", {}),
@@ -34,6 +35,8 @@ SETTINGS: dict[str, tuple[str, dict[str, Any]]] = {
     "pace (default: random nets, 60 it)": ("pace", {"iterations": 60, **NET}),
     "pace, pool of trained nets": ("pace", {"iterations": 60, "features": "pool", **NET}),
     "pace, frozen teacher": ("pace", {"iterations": 60, "features": "teacher", "teacher_epochs": 8, **NET}),
+    "pace through scnn": ("pace", {"iterations": 60, "model": "scnn", "width": 32, "depth": 2}),
+    "dm through scnn": ("dm", {"iterations": 150, "model": "scnn", "width": 32, "depth": 2}),
     "pace, 150 it": ("pace", {"iterations": 150, **NET}),
     "pace, pool, 150 it": ("pace", {"iterations": 150, "features": "pool", **NET}),
     "pace, real batch 32": ("pace", {"iterations": 60, "real_batch": 32, **NET}),
