@@ -21,7 +21,8 @@ import torch
 from spikeslim.bench.cells import CellStore, run_cells
 from spikeslim.bench.data import available
 from spikeslim.bench.protocol import PROTOCOLS, get_protocol, splits, validation
-from spikeslim.bench.report import format_mean_std, write_report
+from spikeslim.bench.summary import accuracy_text
+from spikeslim.bench.report import write_report
 from spikeslim.condense.evaluate import train_and_test
 from spikeslim.condense.registry import build_condenser
 
@@ -63,7 +64,7 @@ def report(store: CellStore, out: Path) -> None:
                 cells = store.select(dataset=dataset, ipc=ipc, setting=setting)
                 if cells:
                     rows.append({"dataset": dataset, "IPC": ipc, "setting": setting, "cells (split x seed)": len(cells),
-                                 "validation accuracy (%)": format_mean_std([c["val_accuracy"] for c in cells]),
+                                 "validation accuracy (%)": accuracy_text([c["val_accuracy"] for c in cells]),
                                  "condense time (s)": f"{sum(c['condense_seconds'] for c in cells) / len(cells):.0f}",
                                  "validation samples per cell": cells[0]["n_val"]})
     write_report(out, "pace_search", rows, title="PACE settings on validation splits (no test data)",
