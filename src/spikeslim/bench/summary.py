@@ -84,7 +84,6 @@ def condense_rows(store: CellStore, names: list[str], *, full: str, proposed: st
                    "of full data": "" if full_acc is None or ipc == "all" else f"{np.mean(accs) / full_acc:.0%}",
                    "condense time (s)": f"{_mean(cells, 'condense_seconds'):.1f}",
                    "train time (s)": f"{_mean(cells, 'train_seconds'):.1f}",
-                   "train_seconds": _mean(cells, "train_seconds"),
                    "stored (bytes)": "" if ipc == "all" else f"{_mean(cells, 'set_file_bytes'):,.0f}",
                    "pace − method (points)": ""}
             if method != proposed and ipc != "all":
