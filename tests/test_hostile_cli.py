@@ -85,6 +85,7 @@ PARSE_ERRORS = [
     (["evaluate-set", "s.npz", "--seeds", "0"], r"--seeds: must be a positive integer"),
     (["evaluate-set", "s.npz", "--steps", "0"], r"--steps: must be a positive integer"),
     (["export-events", "s.npz", "--out", "o", "--duration-us", "0"], r"--duration-us: must be a positive integer"),
+    (["export-nir", "c.pt", "--out", "m.nir", "--dt", "nan"], r"--dt: must be a finite number > 0"),
     (["frobnicate"], r"invalid choice: 'frobnicate'"),
 ]
 

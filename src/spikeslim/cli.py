@@ -100,9 +100,9 @@ def _run_export_events(args: argparse.Namespace) -> int:
 @command
 def _add_export_nir(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
     p = sub.add_parser("export-nir", help="write a trained network as a NIR graph (HDF5) for snnTorch, Norse, hardware")
-    p.add_argument("checkpoint", help="a checkpoint.pt of an exportable model (--model deploy)")
+    p.add_argument("checkpoint", help="a checkpoint.pt of an exportable model (--model scnn or deploy)")
     p.add_argument("--out", required=True, help="the NIR file to write (e.g. model.nir)")
-    p.add_argument("--dt", type=float, default=None,
+    p.add_argument("--dt", type=positive_float, default=None,
                    help="seconds per time step in the graph's neuron constants (default 1e-4, snnTorch's step)")
     p.set_defaults(run=_run_export_nir)
 
