@@ -28,7 +28,7 @@ import torch
 
 from spikeslim.bench.cells import CellStore, run_cells
 from spikeslim.bench.data import available
-from spikeslim.bench.protocol import PROTOCOLS, Split, get_protocol, splits
+from spikeslim.bench.protocol import PROTOCOLS, Split, SplitCache, get_protocol
 from spikeslim.bench.summary import condense_rows, time_to_accuracy
 from spikeslim.bench.report import write_report
 from spikeslim.condense.evaluate import train_and_test
@@ -98,18 +98,6 @@ def run_cell(key: dict[str, Any], split: Split, work: Path) -> dict[str, Any]:
     correct = "".join("1" if p == y else "0" for p, y in zip(result["predicted"], split.test.labels))
     return {"accuracy": result["accuracy"], "correct": correct, "train_seconds": result["train_seconds"],
             "condense_seconds": condense_s, "n_samples": len(small), "set_file_bytes": stored}
-
-
-class SplitCache:
-    """Splits are loaded once per dataset (pooling and fold selection cost seconds)."""
-
-    def __init__(self) -> None:
-        self._splits: dict[str, dict[str, Split]] = {}
-
-    def get(self, dataset: str, split: str) -> Split:
-        if dataset not in self._splits:
-            self._splits[dataset] = {s.name: s for s in splits(get_protocol(dataset))}
-        return self._splits[dataset][split]
 
 
 def write(store: CellStore, out: Path, names: list[str]) -> None:

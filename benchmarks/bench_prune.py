@@ -26,7 +26,7 @@ import torch
 
 from spikeslim.bench.cells import CellStore, run_cells
 from spikeslim.bench.data import available
-from spikeslim.bench.protocol import PROTOCOLS, Split, get_protocol, splits
+from spikeslim.bench.protocol import PROTOCOLS, Split, SplitCache, get_protocol
 from spikeslim.bench.report import plot_xy, write_report
 from spikeslim.bench.summary import accuracy_text, complete_runs, paired_text, split_names, time_to_accuracy
 from spikeslim.datasets.base import FrameSet
@@ -66,14 +66,16 @@ class Runner:
     """Trains cells, reusing loaded splits and each static method's proxy scores across keeps."""
 
     def __init__(self) -> None:
-        self.splits: dict[str, dict[str, Split]] = {}
+        self.splits = SplitCache()
+        self.warm: set[str] = set()
         self.static: dict[tuple, StaticSampler] = {}
 
     def split(self, dataset: str, name: str) -> Split:
-        if dataset not in self.splits:
-            self.splits[dataset] = {s.name: s for s in splits(get_protocol(dataset))}
-            self.warm_up(dataset, next(iter(self.splits[dataset].values())).train)
-        return self.splits[dataset][name]
+        split = self.splits.get(dataset, name)
+        if dataset not in self.warm:
+            self.warm.add(dataset)
+            self.warm_up(dataset, split.train)
+        return split
 
     def warm_up(self, dataset: str, train: FrameSet) -> None:
         """One untimed epoch on a few examples, so first-call costs land in no timed cell."""

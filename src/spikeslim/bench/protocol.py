@@ -120,6 +120,18 @@ def splits(proto: DatasetProtocol, only: list[int] | None = None) -> list[Split]
     return out
 
 
+class SplitCache:
+    """A benchmark's splits, loaded once per dataset (pooling and fold selection cost seconds)."""
+
+    def __init__(self) -> None:
+        self._splits: dict[str, dict[str, Split]] = {}
+
+    def get(self, dataset: str, split: str) -> Split:
+        if dataset not in self._splits:
+            self._splits[dataset] = {s.name: s for s in splits(get_protocol(dataset))}
+        return self._splits[dataset][split]
+
+
 def validation(train: FrameSet, fraction: float = 0.2, *, seed: int = 0) -> tuple[FrameSet, FrameSet]:
     """A stratified (fit, validation) partition of training data, the only data tuning may score."""
     if not 0 < fraction < 1:
