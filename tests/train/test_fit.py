@@ -3,7 +3,7 @@ import pytest
 import torch
 
 from spikeslim.errors import CheckpointError
-from spikeslim.train import TrainConfig, evaluate, fit
+from spikeslim.train import TrainConfig, evaluate, fit, to_input
 from spikeslim.train.checkpoint import read_checkpoint
 
 CONFIG = TrainConfig(epochs=4, batch_size=16, lr=0.01, seed=3)
@@ -124,3 +124,67 @@ def test_evaluate_omits_spike_rate_without_spiking_layers(tiny_test):
             return self.fc(x.flatten(2))
 
     assert "spike_rate" not in evaluate(Linear(), tiny_test)
+
+
+class ShiftedTargets:
+    """A loss hook that ignores the labels: row i must be classified as (label_i + 1) mod 4."""
+
+    def __init__(self, labels, interrupt_after=None):
+        self.targets = torch.from_numpy((labels + 1) % 4)
+        self.interrupt_after, self.calls = interrupt_after, 0
+
+    @property
+    def key(self):
+        return "shifted by 1"
+
+    def __call__(self, logits, labels, indices):
+        self.calls += 1
+        if self.calls == self.interrupt_after:
+            raise KeyboardInterrupt
+        return torch.nn.functional.cross_entropy(logits.mean(0), self.targets[indices], reduction="none")
+
+
+def test_a_loss_hook_trains_towards_its_targets_not_the_labels(make_net, tiny_train):
+    model = make_net()
+    hook = ShiftedTargets(tiny_train.labels)
+    result = fit(model, tiny_train, CONFIG, loss=hook, progress=False)
+    assert hook.calls == 4 * 4 and result.history[-1].loss < 0.7 * result.history[0].loss
+    with torch.no_grad():
+        predicted = model(to_input(tiny_train.frames)).mean(0).argmax(-1)
+    assert (predicted == hook.targets).float().mean() > 0.9
+    assert result.history[-1].train_accuracy < 0.1  # measured against the labels it was told to ignore
+
+
+def test_resume_with_a_loss_hook_ends_with_identical_weights_and_refuses_another(make_net, tiny_train, tmp_path):
+    ckpt = tmp_path / "ckpt.pt"
+    whole = make_net()
+    fit(whole, tiny_train, CONFIG, loss=ShiftedTargets(tiny_train.labels), progress=False)
+    with pytest.raises(KeyboardInterrupt):  # 4 batches per epoch: in the third epoch
+        fit(make_net(), tiny_train, CONFIG, loss=ShiftedTargets(tiny_train.labels, interrupt_after=10),
+            checkpoint=ckpt, progress=False)
+    assert read_checkpoint(ckpt)["train_state"]["loss"] == "shifted by 1"
+    with pytest.raises(CheckpointError, match="loss hook: 'shifted by 1' -> None"):
+        fit(make_net(), tiny_train, CONFIG, checkpoint=ckpt, resume=True, progress=False)
+    resumed = make_net(seed=99)
+    result = fit(resumed, tiny_train, CONFIG, loss=ShiftedTargets(tiny_train.labels), checkpoint=ckpt, resume=True,
+                 progress=False)
+    assert [h.epoch for h in result.history] == [1, 2, 3, 4]
+    assert torch.equal(_weights(whole), _weights(resumed))
+
+
+def test_a_hook_without_one_loss_per_example_is_refused(make_net, tiny_train):
+    class Scalar(ShiftedTargets):
+        def __call__(self, logits, labels, indices):
+            return super().__call__(logits, labels, indices).mean()
+
+    with pytest.raises(ValueError, match=r"one loss per example, shape \(16,\), not \(\)"):
+        fit(make_net(), tiny_train, CONFIG, loss=Scalar(tiny_train.labels), progress=False)
+
+
+def test_sampler_weights_and_observations_apply_to_a_hooks_loss(make_net, tiny_train):
+    model, sampler, hook = make_net(), HalfSampler(64, w=0.0), ShiftedTargets(tiny_train.labels)
+    before = _weights(model).clone()
+    fit(model, tiny_train, TrainConfig(epochs=1, batch_size=10, optimizer="sgd", momentum=0.0), sampler=sampler,
+        loss=hook, progress=False)
+    assert torch.equal(before, _weights(model)) and hook.calls == len(sampler.seen) == 4
+    assert sorted(torch.cat([s[0] for s in sampler.seen]).tolist()) == list(range(0, 64, 2))

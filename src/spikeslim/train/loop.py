@@ -1,4 +1,4 @@
-"""The training loop: seeded batches, per-example weighted loss, the sampler hook, checkpoints."""
+"""The training loop: seeded batches, per-example weighted loss, the sampler and loss hooks, checkpoints."""
 
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ from spikeslim.train.config import TrainConfig
 from spikeslim.train.data import batch, batches
 from spikeslim.train.device import resolve_device
 from spikeslim.train.evaluate import evaluate
-from spikeslim.train.losses import per_example_loss
+from spikeslim.train.losses import ExampleLoss, per_example_loss
 from spikeslim.train.optim import make_optimizer
 from spikeslim.train.resume import EpochStats, restore_train_state, train_state
 
@@ -56,6 +56,7 @@ def fit(
     *,
     test: FrameSet | None = None,
     sampler: Sampler | None = None,
+    loss: ExampleLoss | None = None,
     device: torch.device | str | None = None,
     checkpoint: str | os.PathLike[str] | None = None,
     resume: bool = False,
@@ -64,6 +65,8 @@ def fit(
 ) -> TrainResult:
     """Train `model` in place on `train`; evaluate on `test`; checkpoint after every epoch.
 
+    Each batch trains on `mean_i(w_i * loss_i)`, `w` the sampler's weights (1 without one) and
+    `loss_i` the config's "mean"/"tet" loss or, given `loss`, that hook's (losses.ExampleLoss).
     `model_spec` makes the checkpoint loadable by `load_model`. With `resume`, training continues
     from `checkpoint` (if it exists) and ends with the same weights as an uninterrupted run.
     Inside a torchrun process group the model is wrapped in DDP and each rank trains on a shard.
@@ -78,15 +81,17 @@ def fit(
         net = nn.parallel.DistributedDataParallel(model, device_ids=[device.index] if device.type == "cuda" else None)
     optimizer, scheduler = make_optimizer(model, config)
     result = TrainResult(history=[])
+    loss_key = loss.key if loss is not None else None
     if resume and Path(checkpoint).exists():  # type: ignore[arg-type]
         state = restore_train_state(read_checkpoint(checkpoint), checkpoint, config, model, optimizer,  # type: ignore[arg-type]
-                                    scheduler, sampler, data=data_info(train), model_spec=model_spec)
+                                    scheduler, sampler, data=data_info(train), model_spec=model_spec,
+                                    loss_key=loss_key)
         result.history = state["history"]
         result.wall_time_s = state["wall_time_s"]
     show = progress and distributed.is_main()
     for epoch in range(len(result.history), config.epochs):
         start = time.perf_counter()
-        stats = _train_epoch(net, optimizer, train, config, epoch, sampler, device, ctx, show)
+        stats = _train_epoch(net, optimizer, train, config, epoch, sampler, loss, device, ctx, show)
         if not math.isfinite(stats.loss):
             kept = f"; the last good checkpoint is {os.fspath(checkpoint)}" if checkpoint is not None and epoch else ""
             raise DivergedError(f"training diverged in epoch {epoch + 1}: the loss is {stats.loss} "
@@ -108,7 +113,8 @@ def fit(
             )
         if checkpoint is not None and distributed.is_main():
             history = [asdict(h) for h in result.history]
-            extra = {"train_state": train_state(config, optimizer, scheduler, sampler, history, result.wall_time_s)}
+            extra = {"train_state": train_state(config, optimizer, scheduler, sampler, history, result.wall_time_s,
+                                                loss_key)}
             name, kwargs = model_spec if model_spec is not None else (None, {})
             save_checkpoint(checkpoint, model, model_name=name, model_kwargs=kwargs, data=data_info(train), extra=extra)
     if test is not None and not result.final:  # resumed after the last epoch had already finished
@@ -123,6 +129,7 @@ def _train_epoch(
     config: TrainConfig,
     epoch: int,
     sampler: Sampler | None,
+    loss: ExampleLoss | None,
     device: torch.device,
     ctx: distributed.DistContext | None,
     show: bool,
@@ -148,12 +155,16 @@ def _train_epoch(
             logits = net(x)
         else:
             logits, features = net(x, return_features=True)
-        losses = per_example_loss(logits, y, config.loss, config.tet_lambda)
+        rows = torch.from_numpy(idx)
+        losses = per_example_loss(logits, y, config.loss, config.tet_lambda) if loss is None else loss(logits, y, rows)
+        if losses.shape != y.shape:
+            raise ValueError(f"the loss hook must give one loss per example, shape {tuple(y.shape)}, "
+                             f"not {tuple(losses.shape)}")
         optimizer.zero_grad(set_to_none=True)
         (losses * w).mean().backward()
         optimizer.step()
         if sampler is not None:
-            sampler.observe(torch.from_numpy(idx), logits.detach(), features.detach(), y)
+            sampler.observe(rows, logits.detach(), features.detach(), y)
         with torch.no_grad():
             sums += torch.stack([losses.sum(), (logits.mean(0).argmax(-1) == y).sum(), torch.tensor(len(idx))]).to(sums)
         bar.update(len(idx))

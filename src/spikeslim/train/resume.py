@@ -35,11 +35,13 @@ def train_state(
     sampler: Any,
     history: list[dict[str, Any]],
     wall_time_s: float,
+    loss_key: str | None = None,
 ) -> dict[str, Any]:
     """Everything besides the weights that the next epoch depends on.
 
     Batch order and augmentation are drawn from a generator seeded by (seed, epoch), so only the
-    global RNG (used by e.g. dropout) needs saving. A sampler with `state_dict` is saved too.
+    global RNG (used by e.g. dropout) needs saving. A sampler with `state_dict` is saved too, and
+    the key of a loss hook (None: the config's loss), which the weights depend on.
     """
     state = {
         "config": config.to_dict(),
@@ -50,6 +52,7 @@ def train_state(
         "torch_rng": torch.get_rng_state(),
         "cuda_rng": torch.cuda.get_rng_state_all() if torch.cuda.is_available() else [],
         "sampler_type": type(sampler).__name__ if sampler is not None else None,
+        "loss": loss_key,
     }
     if sampler is not None and hasattr(sampler, "state_dict"):
         state["sampler"] = sampler.state_dict()
@@ -67,9 +70,11 @@ def restore_train_state(
     *,
     data: dict[str, Any],
     model_spec: tuple[str, dict[str, Any]] | None = None,
+    loss_key: str | None = None,
 ) -> dict[str, Any]:
     """Load weights, optimiser, schedule, RNG and sampler state; refuse a run that differs from the
-    checkpoint's in recipe, data settings (`data`, as `checkpoint.data_info` gives) or network.
+    checkpoint's in recipe, data settings (`data`, as `checkpoint.data_info` gives), network or
+    loss hook (`loss_key`; None and older checkpoints: the config's loss).
 
     Returns the saved state with its `history` as `EpochStats`.
     """
@@ -86,6 +91,8 @@ def restore_train_state(
     now_sampler = type(sampler).__name__ if sampler is not None else None
     if state.get("sampler_type", now_sampler) != now_sampler:
         changed["pruning sampler"] = (state.get("sampler_type"), now_sampler)
+    if state.get("loss") != loss_key:
+        changed["loss hook"] = (state.get("loss"), loss_key)
     if changed:
         diff = ", ".join(f"{k}: {a!r} -> {b!r}" for k, (a, b) in changed.items())
         raise CheckpointError(f"cannot resume {name!r} with different settings ({diff}); "
