@@ -45,7 +45,7 @@ from spikeslim.bench.report import format_mean_std, mean_std, plot_xy, write_rep
 from spikeslim.bench.summary import complete_runs, paired_text, split_names
 from spikeslim.datasets.base import FrameSet
 from spikeslim.latency.convert import convert
-from spikeslim.latency.finetune import finetune, teacher_logits
+from spikeslim.latency.skd import SKDHook, teacher_logits
 from spikeslim.latency.model import QCFSNet
 from spikeslim.latency.pipeline import HSDConfig, train_teacher
 from spikeslim.latency.rebin import rebin_frameset
@@ -136,8 +136,8 @@ class Runner:
         if method in CONVERTED:
             cells.append(({**key, "method": CONVERTED[method]},
                           scored(student, test, self.device, train_s=teacher_s, teacher_accuracy=teacher_acc)))
-        result = finetune(student, train, targets, cfg.student, alpha=cfg.alpha, tau=cfg.tau, device=self.device,
-                          progress=False)
+        result = fit(student, train, cfg.student, loss=SKDHook(targets, cfg.alpha, cfg.tau), device=self.device,
+                     progress=False)
         cells.append((key, scored(student, test, self.device, train_s=teacher_s + result.wall_time_s,
                                   teacher_s=teacher_s, teacher_accuracy=teacher_acc)))
         return cells

@@ -1,12 +1,16 @@
 import json
+import math
 
 import numpy as np
 import pytest
 import torch
 
 from spikeslim.datasets.base import FrameSet
-from spikeslim.errors import CheckpointError, InvalidConfigError
-from spikeslim.latency.pipeline import HSDConfig, run_hsd
+from spikeslim.errors import CheckpointError, DivergedError, InvalidConfigError
+from spikeslim.latency import pipeline
+from spikeslim.latency.model import QCFSNet
+from spikeslim.latency.pipeline import HSDConfig, run_hsd, train_student
+from spikeslim.latency.skd import SKDHook, teacher_logits
 from spikeslim.train import TrainConfig
 
 
@@ -49,7 +53,8 @@ def test_students_reload_as_registered_models_at_any_T(run):
 
     out, summary = run
     model, ckpt = load_model(out / "student_T2.pt")
-    assert ckpt["model"] == "qcfs" and ckpt["data"]["T"] == 2 and ckpt["skd"] == {"alpha": 1.0, "tau": 2.0}
+    assert ckpt["model"] == "qcfs" and ckpt["data"]["T"] == 2
+    assert ckpt["train_state"]["loss"].startswith("skd(alpha=1.0, tau=2.0, targets=")
     test = _frames(16, 1)
     assert evaluate(model, test, T=2)["accuracy"] == pytest.approx(summary["students"][1]["hsd_accuracy"])
     assert len(evaluate(model, test, T=1)["per_step_accuracy"]) == 1
@@ -75,6 +80,48 @@ def test_resume_with_other_skd_weights_is_refused(run):
     other = HSDConfig(**{**CONFIG.__dict__, "alpha": 0.5})
     with pytest.raises(CheckpointError, match="alpha=0.5"):
         run_hsd(_frames(32, 0), _frames(16, 1), other, out_dir=out, device="cpu", resume=True, progress=False)
+
+
+def _student(out, targets, **kwargs):
+    torch.manual_seed(0)
+    teacher = QCFSNet((2, 8, 8), 2, **CONFIG.teacher_options())
+    train = _frames(32, 0)
+    targets = teacher_logits(teacher, train, device=torch.device("cpu")) if targets is None else targets
+    train_student(teacher, train, None, 2, targets, CONFIG, out_dir=out, device=torch.device("cpu"), progress=False,
+                  **kwargs)
+    return torch.load(out / "student_T2.pt", weights_only=True)
+
+
+def test_an_interrupted_student_resumes_to_identical_weights(tmp_path, monkeypatch):
+    whole = _student(tmp_path / "whole", None)["state_dict"]
+    calls = []
+
+    class Interrupted(SKDHook):
+        def __call__(self, logits, labels, indices):
+            calls.append(len(indices))
+            if len(calls) == 6:  # 4 batches per epoch: in the second epoch
+                raise KeyboardInterrupt
+            return super().__call__(logits, labels, indices)
+
+    with monkeypatch.context() as patch:
+        patch.setattr(pipeline, "SKDHook", Interrupted)
+        with pytest.raises(KeyboardInterrupt):
+            _student(tmp_path / "broken", None)
+    assert len(torch.load(tmp_path / "broken" / "student_T2.pt", weights_only=True)["train_state"]["history"]) == 1
+    resumed = _student(tmp_path / "broken", None, resume=True)
+    assert len(resumed["train_state"]["history"]) == 3
+    assert all(torch.equal(whole[k], resumed["state_dict"][k]) for k in whole)
+
+
+def test_resume_with_another_teacher_is_refused(tmp_path):
+    _student(tmp_path, torch.zeros(32, 2))
+    with pytest.raises(CheckpointError, match="loss hook: 'skd.*targets="):
+        _student(tmp_path, torch.ones(32, 2), resume=True)
+
+
+def test_a_diverging_student_names_the_student_rate(tmp_path):
+    with pytest.raises(DivergedError, match="T=2: training diverged in epoch 1.*--student-lr"):
+        _student(tmp_path, torch.full((32, 2), math.nan))
 
 
 def test_a_spiking_teacher_is_trained_at_F_steps_and_converted(tmp_path):

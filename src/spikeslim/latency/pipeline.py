@@ -1,8 +1,9 @@
 """HSD end to end: a QCFS teacher trained on F frames, then for each step count T a student
 converted from it and fine-tuned with SKD on the same events binned into T frames.
 
-Every stage checkpoints into one folder (`teacher.pt`, `student_T<T>.pt`), so an interrupted
-run resumes where it stopped and each student loads with `train.load_model`.
+Both are trained by `train.fit`, the students with SKD as its loss hook. Every stage
+checkpoints into one folder (`teacher.pt`, `student_T<T>.pt`), so an interrupted run resumes
+where it stopped and each student loads with `train.load_model`.
 """
 
 from __future__ import annotations
@@ -16,15 +17,17 @@ import torch
 
 from spikeslim.datasets import load_frames
 from spikeslim.datasets.base import FrameSet
-from spikeslim.errors import InvalidConfigError
+from spikeslim.errors import DivergedError, InvalidConfigError
 from spikeslim.files import write_json
 from spikeslim.latency.convert import convert
-from spikeslim.latency.finetune import MODEL_NAME, finetune, teacher_logits
+from spikeslim.latency.skd import SKDHook, teacher_logits
 from spikeslim.latency.model import QCFSNet
 from spikeslim.latency.rebin import rebin_frameset
 from spikeslim.train import ModelSpec, TrainConfig, evaluate, fit, resolve_device
 
 TEACHER_KINDS = ("ann", "snn")
+#: the registry name under which `snn.models.build_model` builds QCFSNet teachers and students
+MODEL_NAME = "qcfs"
 
 
 @dataclass(frozen=True)
@@ -86,8 +89,12 @@ def train_student(
     row: dict[str, Any] = {"T": T}
     if test_T is not None:
         row["converted_accuracy"] = evaluate(student, test_T, device=device)["accuracy"]
-    result = finetune(student, train_T, targets, config.student, alpha=config.alpha, tau=config.tau, test=test_T,
-                      device=device, checkpoint=out_dir / f"student_T{T}.pt", resume=resume, progress=progress)
+    try:
+        result = fit(student, train_T, config.student, test=test_T, loss=SKDHook(targets, config.alpha, config.tau),
+                     device=device, checkpoint=out_dir / f"student_T{T}.pt", resume=resume, progress=progress,
+                     model_spec=ModelSpec(MODEL_NAME, student.options))
+    except DivergedError as err:
+        raise DivergedError(f"SKD fine-tuning at T={T}: {err} (the students' rate is --student-lr)") from err
     if result.final:
         row.update(hsd_accuracy=result.final["accuracy"], per_step_accuracy=result.final["per_step_accuracy"],
                    spike_rate=result.final.get("spike_rate"))
