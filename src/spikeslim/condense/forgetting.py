@@ -33,10 +33,11 @@ class Forgetting:
         from spikeslim.prune import build_sampler
         from spikeslim.prune.base import top_k
         from spikeslim.train import fit, resolve_device
+        from spikeslim.train.plugins import RunContext
 
         check_ipc(train, ipc)
         start = time.perf_counter()
-        counter = build_sampler("forgetting", train, keep=1.0, seed=seed)  # counts, never prunes
+        counter = build_sampler("forgetting", train, keep=1.0, run=RunContext(seed=seed))  # counts, never prunes
         fit(self.proxy.build(train, seed), train, self.proxy.train_config(seed), sampler=counter,
             device=resolve_device(device), progress=progress)
         counts = np.asarray(counter.scores, dtype=np.float64)  # +inf: never learned, ranked first
