@@ -32,9 +32,10 @@ from spikeslim.bench.protocol import PROTOCOLS, Split, SplitCache, get_protocol
 from spikeslim.bench.summary import condense_rows, time_to_accuracy
 from spikeslim.bench.report import write_report
 from spikeslim.condense.evaluate import train_and_test
-from spikeslim.condense.registry import build_condenser
+from spikeslim.condense.registry import condense_set
 from spikeslim.condense.setfile import load_set, save_set
 from spikeslim.datasets.base import FrameSet
+from spikeslim.train.plugins import RunContext
 
 REPO = Path(__file__).resolve().parents[1]
 #: Distillers match through the field's ConvNet (instance norm), narrowed to width 16 and depth 2
@@ -83,7 +84,8 @@ def condensed(key: dict[str, Any], split: Split, work: Path) -> tuple[FrameSet, 
     if not path.exists():
         name, options = METHODS[key["method"]]
         start = time.perf_counter()
-        small = build_condenser(name, **options).condense(split.train, key["ipc"], seed=key["seed"], progress=False)
+        run = RunContext(seed=key["seed"], progress=False)
+        small = condense_set(name, split.train, key["ipc"], options=options, run=run)
         save_set(path, small, {"bench_condense_seconds": time.perf_counter() - start})
     data = load_set(path)
     return data, float(data.meta["bench_condense_seconds"]), path.stat().st_size

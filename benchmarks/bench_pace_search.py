@@ -24,7 +24,8 @@ from spikeslim.bench.protocol import PROTOCOLS, get_protocol, splits, validation
 from spikeslim.bench.summary import accuracy_text
 from spikeslim.bench.report import write_report
 from spikeslim.condense.evaluate import train_and_test
-from spikeslim.condense.registry import build_condenser
+from spikeslim.condense.registry import condense_set
+from spikeslim.train.plugins import RunContext
 
 REPO = Path(__file__).resolve().parents[1]
 #: bench_condense's distillation network (ConvNet, instance norm), so the first PACE row is its default.
@@ -49,7 +50,7 @@ def run(key: dict[str, Any]) -> dict[str, Any]:
     fit, val = validation(splits(proto, only=[key["split"]])[0].train)
     method, options = SETTINGS[key["setting"]]
     start = time.perf_counter()
-    small = build_condenser(method, **options).condense(fit, key["ipc"], seed=key["seed"], progress=False)
+    small = condense_set(method, fit, key["ipc"], options=options, run=RunContext(seed=key["seed"], progress=False))
     condense_s = time.perf_counter() - start
     r = train_and_test(small, val, proto.recipe, key["seed"], progress=False)
     return {"val_accuracy": r["accuracy"], "condense_seconds": condense_s, "train_seconds": r["train_seconds"],

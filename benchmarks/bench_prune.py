@@ -34,6 +34,7 @@ from spikeslim.prune import build_sampler, names
 from spikeslim.prune.static import StaticSampler
 from spikeslim.snn.models import build_model
 from spikeslim.train import TrainConfig, evaluate, fit
+from spikeslim.train.plugins import RunContext
 
 REPO = Path(__file__).resolve().parents[1]
 KEEPS = (0.5, 0.3, 0.7)
@@ -81,7 +82,8 @@ class Runner:
         """One untimed epoch on a few examples, so first-call costs land in no timed cell."""
         few = train.subset(np.arange(min(128, len(train))))
         config = dataclasses.replace(config_for(dataset, few, 0), epochs=1)
-        fit(self.factory(dataset, few)(), few, config, sampler=build_sampler("sadp", few, keep=1.0, seed=0), progress=False)
+        warm = build_sampler("sadp", few, keep=1.0, run=RunContext())
+        fit(self.factory(dataset, few)(), few, config, sampler=warm, progress=False)
 
     @staticmethod
     def factory(dataset: str, train: FrameSet):
@@ -93,16 +95,15 @@ class Runner:
         config = config_for(key["dataset"], split.train, key["seed"])
         factory = self.factory(key["dataset"], split.train)
         sampler = None
+        run = RunContext(seed=key["seed"], device="cpu", progress=False, config=config, model_factory=factory)
         if key["method"] in STATIC:
             skey = (key["dataset"], key["split"], key["method"], key["seed"])
             if skey not in self.static:
-                scored = build_sampler(key["method"], split.train, keep=key["keep"], seed=key["seed"],
-                                       model_factory=factory, config=config, device="cpu", progress=False)
-                self.static[skey] = scored
+                self.static[skey] = build_sampler(key["method"], split.train, keep=key["keep"], run=run)
             scored = self.static[skey]
             sampler = StaticSampler(scored.scores, keep=key["keep"], seed=key["seed"], score_time_s=scored.score_time_s)
         elif key["method"] != FULL:
-            sampler = build_sampler(key["method"], split.train, keep=key["keep"], seed=key["seed"], config=config)
+            sampler = build_sampler(key["method"], split.train, keep=key["keep"], run=run)
         torch.manual_seed(key["seed"])
         model = factory()
         result = fit(model, split.train, config, sampler=sampler, progress=False)

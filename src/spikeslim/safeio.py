@@ -120,7 +120,8 @@ def load_npz(path: str | os.PathLike[str], names: tuple[str, ...], error: type[E
                     read_npy_header(fh, source, error)
                     out[name] = _read_data(fh, header, f"{source}[{name}]", error)
             return out
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, NotImplementedError, EOFError, RuntimeError) as err:
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, NotImplementedError, EOFError, RuntimeError,
+            UnicodeDecodeError) as err:
         raise error(f"{source}: not a readable .npz archive ({err})") from err
     except OSError as err:
         raise error(f"{source}: cannot be read ({err.strerror or err})") from err
@@ -143,7 +144,7 @@ def check_zip(path: str | os.PathLike[str], error: type[Exception]) -> None:
         file_size = os.path.getsize(path)
         with zipfile.ZipFile(path) as zf:
             infos = zf.infolist()
-    except zipfile.BadZipFile as err:
+    except (zipfile.BadZipFile, UnicodeDecodeError) as err:  # a damaged member name fails to decode
         raise error(f"{source}: not a readable archive ({err})") from err
     except OSError as err:
         raise error(f"{source}: cannot be read ({err.strerror or err})") from err

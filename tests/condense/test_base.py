@@ -60,16 +60,4 @@ def test_condensed_set_rejects_fractional_counts_and_records_meta():
 def test_registry_names_every_method_and_rejects_unknown():
     assert set(registry.names()) >= {"pace", "dm", "dc", "random", "herding", "kcenter", "forgetting"}
     with pytest.raises(UnknownNameError, match="known methods"):
-        registry.build_condenser("nope")
-
-
-def test_make_options_names_unknown_options():
-    from dataclasses import dataclass
-
-    @dataclass(frozen=True)
-    class Opts:
-        lr: float = 0.1
-
-    assert base.make_options(Opts, "x", {"lr": 0.5}).lr == 0.5
-    with pytest.raises(base.CondenseError, match="bogus"):
-        base.make_options(Opts, "x", {"bogus": 1})
+        registry.METHODS.options("nope", {})

@@ -4,8 +4,10 @@ import pytest
 from spikeslim.condense.base import CondenseError
 from spikeslim.condense.herding import herding_order
 from spikeslim.condense.kcenter import kcenter_order
-from spikeslim.condense.registry import build_condenser
+from spikeslim.condense.registry import METHODS, condense_set
 from spikeslim.datasets.base import FrameSet
+from spikeslim.errors import InvalidConfigError
+from spikeslim.train.plugins import RunContext
 
 
 def _train(per_class=(5, 6, 4)) -> FrameSet:
@@ -17,7 +19,7 @@ def _train(per_class=(5, 6, 4)) -> FrameSet:
 
 def test_random_returns_ipc_real_samples_per_class_with_their_labels():
     train = _train()
-    out = build_condenser("random").condense(train, 3, seed=0)
+    out = condense_set("random", train, 3, run=RunContext())
     np.testing.assert_array_equal(out.labels, [0, 0, 0, 1, 1, 1, 2, 2, 2])
     idx = np.asarray(out.meta["indices"])
     assert len(np.unique(idx)) == 9
@@ -28,15 +30,15 @@ def test_random_returns_ipc_real_samples_per_class_with_their_labels():
 
 def test_random_depends_on_the_seed_only():
     train = _train((30, 30))
-    a, b, c = (build_condenser("random").condense(train, 5, seed=s) for s in (0, 0, 1))
+    a, b, c = (condense_set("random", train, 5, run=RunContext(seed=s)) for s in (0, 0, 1))
     assert a.meta["indices"] == b.meta["indices"] != c.meta["indices"]
 
 
 def test_too_large_ipc_and_unknown_options_are_errors():
     with pytest.raises(CondenseError, match="ipc=5"):
-        build_condenser("random").condense(_train(), 5, seed=0)
-    with pytest.raises(CondenseError, match="unknown options"):
-        build_condenser("herding", epoch=3)
+        condense_set("random", _train(), 5, run=RunContext())
+    with pytest.raises(InvalidConfigError, match="unknown option epoch;"):
+        METHODS.options("herding", {"epoch": 3})
 
 
 def test_herding_first_pick_is_nearest_the_mean_then_balances_it():
@@ -62,8 +64,8 @@ def test_embedding_coresets_return_ipc_real_samples_per_class(method):
     labels = np.repeat(np.arange(3), 6)
     frames = np.random.default_rng(4).integers(0, 3, size=(18, 2, 2, 4, 4)).astype(np.uint8)
     train = FrameSet(frames, labels, 3, {"dataset": "toy", "T": 2})
-    out = build_condenser(method, epochs=1, batch_size=8, model_kwargs={"width": 4, "depth": 1}).condense(
-        train, 2, seed=0, progress=False)
+    options = {"epochs": 1, "batch_size": 8, "model_kwargs": {"width": 4, "depth": 1}}
+    out = condense_set(method, train, 2, options=options, run=RunContext(progress=False))
     idx = np.asarray(out.meta["indices"])
     assert len(np.unique(idx)) == 6
     np.testing.assert_array_equal(out.frames, train.frames[idx])

@@ -5,15 +5,17 @@ import numpy as np
 import pytest
 import torch
 
-from spikeslim.condense.base import CondenseError
 from spikeslim.condense.dc import twice_differentiable
 from spikeslim.condense.pace.features import spiking_features
-from spikeslim.condense.registry import build_condenser
+from spikeslim.condense.registry import METHODS, condense_set
 from spikeslim.datasets.base import FrameSet
+from spikeslim.errors import InvalidConfigError
 from spikeslim.snn.models import build_model
 from spikeslim.train import TrainConfig, evaluate, fit
+from spikeslim.train.plugins import RunContext
 
 SMALL = {"width": 8, "depth": 2}
+CPU = RunContext(device="cpu", progress=False)
 
 
 def moving_bars(n_per_class: int, seed: int, n_classes: int = 3, T: int = 4, size: int = 10) -> FrameSet:
@@ -43,7 +45,7 @@ def moving_bars(n_per_class: int, seed: int, n_classes: int = 3, T: int = 4, siz
 ])
 def test_distillers_return_integer_frames_in_class_major_order(method, options):
     train = moving_bars(4, seed=0)
-    out = build_condenser(method, **options, **SMALL).condense(train, 2, seed=0, device="cpu", progress=False)
+    out = condense_set(method, train, 2, options={**options, **SMALL}, run=CPU)
     assert out.frames.shape == (6, 4, 2, 10, 10) and np.issubdtype(out.frames.dtype, np.unsignedinteger)
     assert out.labels.tolist() == [0, 0, 1, 1, 2, 2]
     assert out.meta["method"] == method and out.meta["options"]["iterations"] == options["iterations"]
@@ -52,15 +54,15 @@ def test_distillers_return_integer_frames_in_class_major_order(method, options):
 
 @pytest.mark.parametrize("method", ["pace", "dm", "dc"])
 def test_unknown_options_are_named(method):
-    with pytest.raises(CondenseError, match="colour"):
-        build_condenser(method, colour="red")
+    with pytest.raises(InvalidConfigError, match="unknown option colour;"):
+        METHODS.options(method, {"colour": "red"})
 
 
 def test_pace_switches_remove_their_terms():
     train = moving_bars(3, seed=0)
     run = dict(iterations=1, **SMALL)
-    full = build_condenser("pace", cf=True, **run).condense(train, 1, seed=0, device="cpu", progress=False)
-    cut = build_condenser("pace", cf=True, phase=False, **run).condense(train, 1, seed=0, device="cpu", progress=False)
+    full = condense_set("pace", train, 1, options={"cf": True, **run}, run=CPU)
+    cut = condense_set("pace", train, 1, options={"cf": True, "phase": False, **run}, run=CPU)
     assert {"phase", "cf_phase"} <= set(full.meta["loss_history"][-1])
     assert not {"phase", "cf_phase"} & set(cut.meta["loss_history"][-1])
 
@@ -93,9 +95,8 @@ def _accuracy(train: FrameSet, test: FrameSet, seed: int) -> float:
 @pytest.mark.slow
 def test_pace_set_beats_random_real_samples_at_the_same_budget():
     train, test = moving_bars(20, seed=0), moving_bars(20, seed=1)
-    pace = build_condenser("pace", iterations=20, real_batch=8, **SMALL).condense(
-        train, 1, seed=0, device="cpu", progress=False)
-    chosen = build_condenser("random").condense(train, 1, seed=0)
+    pace = condense_set("pace", train, 1, options={"iterations": 20, "real_batch": 8, **SMALL}, run=CPU)
+    chosen = condense_set("random", train, 1, run=CPU)
     pace_acc = np.mean([_accuracy(pace, test, s) for s in range(2)])
     random_acc = np.mean([_accuracy(chosen, test, s) for s in range(2)])
     assert pace_acc > random_acc + 0.05

@@ -79,13 +79,14 @@ def test_evaluate_set_on_real_nmnist_small(tmp_path):
     data_dir = NMNIST_SMALL
     if not (data_dir / "Train").is_dir():
         pytest.skip(f"real N-MNIST subset not found at {data_dir}")
-    from spikeslim.condense.registry import build_condenser
+    from spikeslim.condense.registry import condense_set
+    from spikeslim.train.plugins import RunContext
     from spikeslim.datasets import load_frames
 
     binning = dict(T=2, downsample=4, data_dir=data_dir, cache_dir=tmp_path / "cache", progress=False)
     train = load_frames("nmnist", "train", **binning)
     path = tmp_path / "nmnist_random.npz"
-    save_set(path, build_condenser("random").condense(train, 1, seed=0), {})
+    save_set(path, condense_set("random", train, 1, run=RunContext()), {})
     recipe = EvalRecipe(model_kwargs={"width": 4, "depth": 1}, seeds=1, steps=2, min_epochs=1)
     row = ev.evaluate_set(path, recipe, with_reference=False, data_dir=data_dir, cache_dir=tmp_path / "cache",
                           progress=False)

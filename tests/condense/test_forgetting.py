@@ -4,10 +4,13 @@ import torch
 
 import spikeslim.train
 from spikeslim.condense.base import CondenseError
-from spikeslim.condense.registry import build_condenser
+from spikeslim.condense.registry import METHODS, condense_set
 from spikeslim.datasets.base import FrameSet
+from spikeslim.errors import InvalidConfigError
+from spikeslim.train.plugins import RunContext
 
 TINY = {"model_kwargs": {"width": 4, "depth": 1}, "batch_size": 8}
+QUIET = RunContext(progress=False)
 
 
 def _train(per_class=(4, 4, 4)) -> FrameSet:
@@ -35,7 +38,7 @@ def test_picks_the_most_forgotten_samples_of_each_class(monkeypatch):
     # 1 is forgotten twice and 2 once; 6 is never learned (ranks above any count); 9 forgotten once.
     history = {1: {1, 2, 6, 9}, 2: {6}, 3: {1, 6}, 4: {6}}
     monkeypatch.setattr(spikeslim.train, "fit", _scripted_fit({0: {6}, **history}))
-    out = build_condenser("forgetting", epochs=5, **TINY).condense(_train(), 2, seed=0, progress=False)
+    out = condense_set("forgetting", _train(), 2, options={"epochs": 5, **TINY}, run=QUIET)
     chosen = [sorted(out.meta["indices"][2 * c:2 * c + 2]) for c in range(3)]
     assert chosen[0] == [1, 2]
     assert 6 in chosen[1]
@@ -45,7 +48,7 @@ def test_picks_the_most_forgotten_samples_of_each_class(monkeypatch):
 
 def test_a_real_proxy_run_returns_real_samples_with_their_labels():
     train = _train()
-    out = build_condenser("forgetting", epochs=2, **TINY).condense(train, 1, seed=0, progress=False)
+    out = condense_set("forgetting", train, 1, options={"epochs": 2, **TINY}, run=QUIET)
     idx = np.asarray(out.meta["indices"])
     np.testing.assert_array_equal(out.frames, train.frames[idx])
     np.testing.assert_array_equal(train.labels[idx], out.labels)
@@ -55,6 +58,6 @@ def test_a_real_proxy_run_returns_real_samples_with_their_labels():
 
 def test_ipc_is_checked_before_training_and_options_by_name():
     with pytest.raises(CondenseError, match="ipc=5"):
-        build_condenser("forgetting", **TINY).condense(_train(), 5, seed=0, progress=False)
-    with pytest.raises(CondenseError, match="unknown options"):
-        build_condenser("forgetting", keep=0.5)
+        condense_set("forgetting", _train(), 5, options=TINY, run=QUIET)
+    with pytest.raises(InvalidConfigError, match="unknown option keep;"):
+        METHODS.options("forgetting", {"keep": 0.5})

@@ -10,6 +10,7 @@ import torch
 from spikeslim.condense.synthetic import STATE_FILE, LoopSettings, StepContext, run_distillation
 from spikeslim.datasets.base import FrameSet
 from spikeslim.errors import CheckpointError, DivergedError
+from spikeslim.train.plugins import RunContext
 
 
 def toy(**meta) -> FrameSet:
@@ -33,7 +34,8 @@ def pull(nan_at=None):
 
 def run(folder, data=None, step=None, iterations=6, resume=False):
     return run_distillation(data or toy(), 2, step or pull(), LoopSettings(iterations, lr=0.05, checkpoint_every=2),
-                            method="toy", options={}, seed=1, progress=False, checkpoint=folder, resume=resume)
+                            RunContext(seed=1, progress=False, checkpoint=folder, resume=resume), method="toy",
+                            options={})
 
 
 class Exploit:

@@ -2,8 +2,8 @@
 
 import pytest
 
-from spikeslim.condense.base import CondenseError
-from spikeslim.condense.registry import build_condenser
+from spikeslim.condense.registry import METHODS
+from spikeslim.errors import InvalidConfigError
 
 
 @pytest.mark.parametrize("options, reason", [
@@ -11,5 +11,5 @@ from spikeslim.condense.registry import build_condenser
     ({"iterations": 2.5}, "iterations=2.5 must be an integer"), ({"sdr": 1}, "sdr=1 must be true or false"),
 ])
 def test_condenser_options_of_the_wrong_kind_are_named(options, reason):
-    with pytest.raises(CondenseError, match=reason):
-        build_condenser("pace", **options)
+    with pytest.raises(InvalidConfigError, match=reason):
+        METHODS.options("pace", options)

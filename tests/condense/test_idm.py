@@ -7,11 +7,13 @@ import torch
 from spikeslim.condense.base import CondenseError
 from spikeslim.condense.idm import expand, train_pool
 from spikeslim.condense.matching import NetSpec
-from spikeslim.condense.registry import build_condenser
+from spikeslim.condense.registry import METHODS, condense_set
+from spikeslim.train.plugins import RunContext
 
 from test_distillers import moving_bars
 
 SMALL = {"model": "convnet", "width": 8, "depth": 1}
+QUIET = RunContext(progress=False)
 
 
 def test_expand_decodes_each_tile_by_nearest_upsampling():
@@ -25,11 +27,11 @@ def test_expand_decodes_each_tile_by_nearest_upsampling():
 
 def test_idm_returns_factor_squared_decoded_samples_per_stored_one():
     train = moving_bars(4, seed=0)
-    out = build_condenser("idm", iterations=2, pool=2, **SMALL).condense(train, 1, seed=0, progress=False)
+    out = condense_set("idm", train, 1, options={"iterations": 2, "pool": 2, **SMALL}, run=QUIET)
     assert out.frames.shape == (12, 4, 2, 10, 10) and np.issubdtype(out.frames.dtype, np.unsignedinteger)
     assert out.labels.tolist() == [0] * 4 + [1] * 4 + [2] * 4
     assert out.meta["ipc"] == 1 and out.meta["decoded_per_class"] == 4 and out.meta["method"] == "idm"
-    plain = build_condenser("idm", iterations=1, pool=1, factor=1, **SMALL).condense(train, 2, seed=0, progress=False)
+    plain = condense_set("idm", train, 2, options={"iterations": 1, "pool": 1, "factor": 1, **SMALL}, run=QUIET)
     assert plain.frames.shape[0] == 6
 
 
@@ -44,17 +46,17 @@ def test_the_pool_holds_networks_at_several_training_stages():
 
 def test_matching_one_fixed_network_lowers_the_loss():
     train = moving_bars(6, seed=1)
-    out = build_condenser("idm", iterations=25, pool=1, factor=1, w_ce=0.0, augment=False, lr=0.05,
-                          **SMALL).condense(train, 1, seed=0, progress=False)
+    out = condense_set("idm", train, 1, options={"iterations": 25, "pool": 1, "factor": 1, "w_ce": 0.0,
+                                                "augment": False, "lr": 0.05, **SMALL}, run=QUIET)
     history = [h["match"] for h in out.meta["loss_history"]]
     assert history[-1] < 0.7 * history[0]
 
 
 def test_bad_options_and_sizes_are_named():
     with pytest.raises(CondenseError, match="factor"):
-        build_condenser("idm", factor=0)
+        METHODS.options("idm", {"factor": 0})
     with pytest.raises(CondenseError, match="factor 3 does not divide"):
-        build_condenser("idm", factor=3, iterations=1, **SMALL).condense(moving_bars(2, 0), 1, seed=0, progress=False)
+        condense_set("idm", moving_bars(2, 0), 1, options={"factor": 3, "iterations": 1, **SMALL}, run=QUIET)
 
 
 def test_stored_samples_start_as_pooled_real_samples_that_expand_back():

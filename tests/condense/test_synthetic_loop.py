@@ -7,6 +7,7 @@ import torch
 from spikeslim.condense.synthetic import STATE_FILE, LoopSettings, StepContext, run_distillation
 from spikeslim.datasets.base import FrameSet
 from spikeslim.errors import CheckpointError
+from spikeslim.train.plugins import RunContext
 
 
 def _toy(seed=0) -> FrameSet:
@@ -34,8 +35,9 @@ def _towards_real_mean(interrupt_at=None):
 
 
 def _run(tmp_path, step, iterations=8, resume=False):
-    return run_distillation(_toy(), 2, step, LoopSettings(iterations, lr=0.05, checkpoint_every=3), method="toy",
-                            options={"a": 1}, seed=4, progress=False, checkpoint=tmp_path, resume=resume)
+    run = RunContext(seed=4, progress=False, checkpoint=tmp_path, resume=resume)
+    return run_distillation(_toy(), 2, step, LoopSettings(iterations, lr=0.05, checkpoint_every=3), run, method="toy",
+                            options={"a": 1})
 
 
 def test_loop_exports_integer_counts_and_lowers_the_loss(tmp_path):
@@ -60,5 +62,5 @@ def test_interrupted_run_resumes_to_the_same_result(tmp_path):
 def test_resume_refuses_a_checkpoint_of_another_run(tmp_path):
     _run(tmp_path, _towards_real_mean(), iterations=3)
     with pytest.raises(CheckpointError, match="different run"):
-        run_distillation(_toy(), 1, _towards_real_mean(), LoopSettings(3, lr=0.05), method="toy", options={},
-                         seed=4, progress=False, checkpoint=tmp_path, resume=True)
+        run_distillation(_toy(), 1, _towards_real_mean(), LoopSettings(3, lr=0.05),
+                         RunContext(seed=4, progress=False, checkpoint=tmp_path, resume=True), method="toy", options={})

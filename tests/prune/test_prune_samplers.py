@@ -10,6 +10,7 @@ from spikeslim.errors import InvalidConfigError, UnknownNameError
 from spikeslim.prune import build_sampler, names
 from spikeslim.prune.sadp import SADPSampler
 from spikeslim.prune.scores import el2n
+from spikeslim.train.plugins import RunContext
 
 DYNAMIC = ("sadp", "random")
 
@@ -25,7 +26,7 @@ def _observe_all(sampler, n: int, errors: np.ndarray, T: int = 2, C: int = 4, D:
 @pytest.mark.parametrize("keep", [0.3, 0.5, 1.0])
 def test_total_examples_seen_match_keep(name: str, keep: float, frameset) -> None:
     n, epochs = len(frameset), 8
-    sampler = build_sampler(name, frameset, keep=keep, seed=0)
+    sampler = build_sampler(name, frameset, keep=keep, run=RunContext())
     seen = 0
     for epoch in range(epochs):
         idx, w = sampler.plan(epoch, epochs)
@@ -39,7 +40,7 @@ def test_total_examples_seen_match_keep(name: str, keep: float, frameset) -> Non
 
 def test_sadp_prefers_high_gradient_examples_and_reweights_them_down(frameset) -> None:
     n = len(frameset)
-    sampler = build_sampler("sadp", frameset, keep=0.25, seed=0, smoothing=0.1, anneal=0.0)
+    sampler = build_sampler("sadp", frameset, keep=0.25, options={"smoothing": 0.1, "anneal": 0.0}, run=RunContext())
     errors = np.where(np.arange(n) < 10, 6.0, -6.0)  # first 10: wrong and confident -> large error
     _observe_all(sampler, n, errors)
     plans = [sampler.plan(epoch, 50) for epoch in range(50)]
@@ -60,23 +61,23 @@ def test_sadp_scores_unseen_examples_optimistically(frameset) -> None:
 
 def test_sadp_state_round_trip_gives_the_same_plan(frameset) -> None:
     n = len(frameset)
-    a = build_sampler("sadp", frameset, keep=0.4, seed=3)
+    a = build_sampler("sadp", frameset, keep=0.4, run=RunContext(seed=3))
     _observe_all(a, n, np.linspace(-2, 2, n))
-    b = build_sampler("sadp", frameset, keep=0.4, seed=3)
+    b = build_sampler("sadp", frameset, keep=0.4, run=RunContext(seed=3))
     b.load_state_dict(a.state_dict())
     for x, y in zip(a.plan(2, 10), b.plan(2, 10)):
         np.testing.assert_array_equal(x, y)
 
 
 def test_sadp_anneals_to_full_data(frameset) -> None:
-    sampler = build_sampler("sadp", frameset, keep=0.5, seed=0, anneal=0.2)
+    sampler = build_sampler("sadp", frameset, keep=0.5, options={"anneal": 0.2}, run=RunContext())
     idx, w = sampler.plan(9, 10)
     assert sorted(idx) == list(range(len(frameset))) and np.all(w == 1.0)
 
 
 def test_infobatch_prunes_only_well_learned_examples_and_rescales_them(frameset) -> None:
     n = len(frameset)
-    sampler = build_sampler("infobatch", frameset, keep=0.5, seed=0, anneal=0.0)
+    sampler = build_sampler("infobatch", frameset, keep=0.5, options={"anneal": 0.0}, run=RunContext())
     idx, w = sampler.plan(0, 10)
     assert len(idx) == n and np.all(w == 1.0), "nothing is known before the first epoch"
     errors = np.where(np.arange(n) < 30, -4.0, 4.0)  # 30 well learned, 10 hard
@@ -92,8 +93,8 @@ def test_infobatch_prunes_only_well_learned_examples_and_rescales_them(frameset)
 def test_registry_lists_methods_and_rejects_bad_input(frameset) -> None:
     assert set(names()) == {"sadp", "random", "el2n", "grand", "forgetting", "infobatch"}
     with pytest.raises(UnknownNameError, match="sadp"):
-        build_sampler("nope", frameset, keep=0.5, seed=0)
+        build_sampler("nope", frameset, keep=0.5, run=RunContext())
     with pytest.raises(InvalidConfigError, match="keep"):
-        build_sampler("sadp", frameset, keep=0.0, seed=0)
+        build_sampler("sadp", frameset, keep=0.0, run=RunContext())
     with pytest.raises(InvalidConfigError, match="smoothness"):
-        build_sampler("sadp", frameset, keep=0.5, seed=0, smoothness=1.0)
+        build_sampler("sadp", frameset, keep=0.5, options={"smoothness": 1.0}, run=RunContext())

@@ -12,6 +12,7 @@ from spikeslim.prune import build_sampler
 from spikeslim.prune.forgetting import ForgettingCounter
 from spikeslim.prune.grand import gradient_norms
 from spikeslim.train import TrainConfig, fit
+from spikeslim.train.plugins import RunContext
 
 CONFIG = TrainConfig(epochs=4, batch_size=8, lr=0.01, seed=0)
 
@@ -35,7 +36,7 @@ def test_forgetting_counts_correct_to_wrong_transitions() -> None:
 
 
 def test_forgetting_at_full_keep_is_a_counter_that_trains_on_everything(frameset, tiny_model_factory) -> None:
-    sampler = build_sampler("forgetting", frameset, keep=1.0, seed=0)
+    sampler = build_sampler("forgetting", frameset, keep=1.0, run=RunContext())
     result = fit(tiny_model_factory(), frameset, CONFIG, sampler=sampler, device="cpu", progress=False)
     assert result.examples_seen == len(frameset) * CONFIG.epochs
     assert sampler.scores.shape == (len(frameset),) and sampler.ever_correct.any()
@@ -43,10 +44,8 @@ def test_forgetting_at_full_keep_is_a_counter_that_trains_on_everything(frameset
 
 @pytest.mark.parametrize("name", ["el2n", "grand", "forgetting"])
 def test_static_methods_keep_one_fixed_subset(name: str, frameset, tiny_model_factory) -> None:
-    sampler = build_sampler(
-        name, frameset, keep=0.3, seed=0, model_factory=tiny_model_factory, config=CONFIG,
-        n_proxies=1, progress=False, device="cpu",
-    )
+    run = RunContext(device="cpu", progress=False, config=CONFIG, model_factory=tiny_model_factory)
+    sampler = build_sampler(name, frameset, keep=0.3, options={"n_proxies": 1}, run=run)
     first, w = sampler.plan(0, 10)
     assert len(first) == 12 and np.all(w == 1.0)
     again, _ = sampler.plan(5, 10)
@@ -57,7 +56,7 @@ def test_static_methods_keep_one_fixed_subset(name: str, frameset, tiny_model_fa
 
 def test_static_methods_need_a_proxy_recipe(frameset) -> None:
     with pytest.raises(InvalidConfigError, match="model_factory"):
-        build_sampler("el2n", frameset, keep=0.5, seed=0)
+        build_sampler("el2n", frameset, keep=0.5, run=RunContext())
 
 
 def test_gradient_norms_match_per_example_autograd(frameset, tiny_model_factory) -> None:
@@ -73,8 +72,37 @@ def test_gradient_norms_match_per_example_autograd(frameset, tiny_model_factory)
 def test_sadp_through_the_trainer_sees_the_budget_and_learns(frameset, tiny_model_factory) -> None:
     torch.manual_seed(0)
     config = TrainConfig(epochs=8, batch_size=8, lr=0.02, seed=0)
-    sampler = build_sampler("sadp", frameset, keep=0.5, seed=0, config=config)
+    sampler = build_sampler("sadp", frameset, keep=0.5, run=RunContext(config=config))
     result = fit(tiny_model_factory(), frameset, config, sampler=sampler, device="cpu", progress=False)
     assert result.examples_seen == pytest.approx(0.5 * len(frameset) * config.epochs, abs=config.epochs)
     assert sampler.table.seen.all()
     assert result.history[-1].loss < result.history[0].loss
+
+
+@pytest.mark.parametrize("name", ["el2n", "grand", "forgetting"])
+def test_the_runs_device_and_progress_reach_the_proxies(name: str, frameset, tiny_model_factory, monkeypatch,
+                                                        capsys) -> None:
+    """With CUDA seemingly present, a proxy left to pick its own device would go there (and fail)."""
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    proxies = []
+
+    def factory():
+        proxies.append(tiny_model_factory())
+        return proxies[-1]
+
+    run = RunContext(device="cpu", progress=False, config=CONFIG, model_factory=factory)
+    build_sampler(name, frameset, keep=0.5, options={"n_proxies": 1, "score_epochs": 1}, run=run)
+    assert proxies and all(p.device.type == "cpu" for m in proxies for p in m.parameters())
+    assert capsys.readouterr().err == "", "progress=False draws no bar"
+
+
+@pytest.mark.parametrize("options, reason", [
+    ({"n_proxy": 2}, r"^el2n: unknown option n_proxy; known: n_proxies, score_epochs$"),
+    ({"n_proxies": "2"}, r"^el2n: option n_proxies='2' must be an integer$"),
+    ({"score_epochs": 1.5}, r"^el2n: option score_epochs=1.5 must be an integer or null$"),
+    ({"device": "cpu"}, r"^el2n: unknown option device;"),
+])
+def test_bad_pruning_options_are_one_line_errors_naming_them(options, reason, frameset, tiny_model_factory):
+    run = RunContext(config=CONFIG, model_factory=tiny_model_factory)
+    with pytest.raises(InvalidConfigError, match=reason):
+        build_sampler("el2n", frameset, keep=0.5, options=options, run=run)

@@ -104,8 +104,9 @@ def test_resume_refuses_another_network_or_sampler(trained, tiny_train):
     with pytest.raises(CheckpointError, match=r"model: .*'width': 2.* -> .*'width': 5"):
         _resume(trained, tiny_train, spec=ModelSpec("convnet", {"width": 5, "depth": 1}))
     from spikeslim.prune import build_sampler
+    from spikeslim.train.plugins import RunContext
 
-    sampler = build_sampler("random", tiny_train, keep=0.5, seed=0)
+    sampler = build_sampler("random", tiny_train, keep=0.5, run=RunContext())
     with pytest.raises(CheckpointError, match="pruning sampler: None -> "):
         _resume(trained, tiny_train, sampler=sampler)
     assert len(_resume(trained, tiny_train).history) == 2  # the same settings still resume

@@ -1,16 +1,14 @@
-"""What every condenser shares: the protocol, class-wise real sampling and real-sample initialisation.
+"""What every condenser shares: class-wise real sampling and real-sample initialisation.
 
 A condenser turns a training FrameSet into a small synthetic (or selected) FrameSet of `ipc`
 samples per class. Distillation methods (pace, dm, dc, idm) and coreset methods (random, herding,
-kcenter, forgetting) implement the same call, so the CLI and the benchmark treat them alike.
+kcenter, forgetting) are built alike (`registry.condense_set`), so the CLI and the benchmark
+treat them alike.
 """
 
 from __future__ import annotations
 
-import dataclasses
-import math
-from pathlib import Path
-from typing import Any, Protocol, TypeVar
+from typing import Any
 
 import numpy as np
 
@@ -20,30 +18,6 @@ from spikeslim.errors import SpikeslimError
 
 class CondenseError(SpikeslimError, ValueError):
     """A condenser cannot run with the given data or options; the message names the value."""
-
-
-C = TypeVar("C")
-
-
-class Condenser(Protocol):
-    """Builds a synthetic set of `ipc` samples per class from `train`.
-
-    The result's frames are unsigned integer counts [ipc*C, T, 2, H, W] in class-major order
-    (all samples of class 0, then class 1, ...), labels int64, and `meta` holds at least
-    `method`, `options` (every hyper-parameter used) and `timings` (seconds per phase).
-    """
-
-    def condense(
-        self,
-        train: FrameSet,
-        ipc: int,
-        *,
-        seed: int,
-        device: Any = None,
-        progress: bool = True,
-        checkpoint: Path | None = None,
-        resume: bool = False,
-    ) -> FrameSet: ...
 
 
 def class_indices(labels: np.ndarray, n_classes: int) -> list[np.ndarray]:
@@ -162,28 +136,3 @@ def condensed_set(
     }
     return FrameSet(as_count_frames(frames), np.asarray(labels, dtype=np.int64), train.n_classes, meta)
 
-
-def make_options(cls: type[C], method: str, options: dict[str, Any]) -> C:
-    """Build a method's frozen options dataclass, naming unknown options instead of a TypeError."""
-    known = {f.name for f in dataclasses.fields(cls)}  # type: ignore[arg-type]
-    unknown = sorted(set(options) - known)
-    if unknown:
-        raise CondenseError(f"{method}: unknown options {unknown}; known: {sorted(known)}")
-    for f in dataclasses.fields(cls):  # type: ignore[arg-type]
-        if f.name in options and not _fits(options[f.name], f.default):
-            kind = {bool: "true or false", int: "an integer", float: "a finite number", str: "a string"}
-            raise CondenseError(f"{method}: option {f.name}={options[f.name]!r} must be "
-                                f"{kind[type(f.default)]} like its default {f.default!r}")
-    return cls(**options)
-
-
-def _fits(value: Any, default: Any) -> bool:
-    """Whether an option value (parsed from JSON on the command line) has its default's kind."""
-    if isinstance(default, bool):
-        return isinstance(value, bool)
-    if isinstance(default, (int, float)):
-        number = isinstance(value, (int, float)) and not isinstance(value, bool)
-        return number and math.isfinite(value) and (isinstance(value, int) or isinstance(default, float))
-    if isinstance(default, str):
-        return isinstance(value, str)
-    return True  # no plain default to compare with (None, tuples): the method checks it

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import time
 from dataclasses import asdict, dataclass, field
-from pathlib import Path
 from typing import Any, Callable
 
 import numpy as np
@@ -16,6 +15,7 @@ import torch
 
 from spikeslim.condense.base import CondenseError, check_ipc, condensed_set
 from spikeslim.datasets.base import FrameSet
+from spikeslim.train.plugins import RunContext
 
 
 def select_per_class(
@@ -75,16 +75,16 @@ class ProxyConfig:
         return TrainConfig(epochs=self.epochs, batch_size=self.batch_size, lr=self.lr, seed=seed)
 
 
-def embed(train: FrameSet, proxy: ProxyConfig, *, seed: int, device: Any = None, progress: bool = True) -> np.ndarray:
+def embed(train: FrameSet, proxy: ProxyConfig, run: RunContext) -> np.ndarray:
     """Train the proxy on `train` and return its penultimate spike rates [N, D].
 
     Features are the spikes entering the classifier, averaged over time steps.
     """
     from spikeslim.train import fit, resolve_device, to_input
 
-    dev = resolve_device(device)
-    model = proxy.build(train, seed)
-    fit(model, train, proxy.train_config(seed), device=dev, progress=progress)
+    dev = resolve_device(run.device)
+    model = proxy.build(train, run.seed)
+    fit(model, train, proxy.train_config(run.seed), device=dev, progress=run.progress)
     model.eval()
     out = []
     with torch.no_grad():
@@ -94,22 +94,15 @@ def embed(train: FrameSet, proxy: ProxyConfig, *, seed: int, device: Any = None,
     return np.concatenate(out)
 
 
-@dataclass(frozen=True)
-class EmbeddingSelect:
-    """A coreset method that embeds the training set once, then applies `rule(features, k)` per class.
+def select_by_embedding(train: FrameSet, ipc: int, proxy: ProxyConfig, run: RunContext, *, method: str,
+                        rule: Callable[[np.ndarray, int], np.ndarray]) -> FrameSet:
+    """Embed the training set once with `proxy`, then keep `rule(features, ipc)` of each class.
 
-    `rule` returns `k` distinct row positions; herding and k-center are such rules.
+    `rule` returns `ipc` distinct row positions; herding and k-center are such rules.
     """
-
-    method: str
-    rule: Callable[[np.ndarray, int], np.ndarray]
-    proxy: ProxyConfig = field(default_factory=ProxyConfig)
-
-    def condense(self, train: FrameSet, ipc: int, *, seed: int, device: Any = None, progress: bool = True,
-                 checkpoint: Path | None = None, resume: bool = False) -> FrameSet:
-        check_ipc(train, ipc)  # fail before spending time on the embedding
-        start = time.perf_counter()
-        feats = embed(train, self.proxy, seed=seed, device=device, progress=progress)
-        timings = {"embed": time.perf_counter() - start}
-        return select_per_class(train, ipc, lambda c, ix: self.rule(feats[ix], ipc), method=self.method,
-                                options=asdict(self.proxy), seed=seed, timings=timings)
+    check_ipc(train, ipc)  # fail before spending time on the embedding
+    start = time.perf_counter()
+    feats = embed(train, proxy, run)
+    timings = {"embed": time.perf_counter() - start}
+    return select_per_class(train, ipc, lambda c, ix: rule(feats[ix], ipc), method=method,
+                            options=asdict(proxy), seed=run.seed, timings=timings)

@@ -13,22 +13,22 @@ Frames are continuous counts while optimised (no PEQ-N), rounded stochastically 
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from pathlib import Path
-from typing import Any, Sequence
+from typing import Sequence
 
 import torch
 import torch.nn.functional as F
 
-from spikeslim.condense.base import CondenseError, class_major_labels, make_options
+from spikeslim.condense.base import CondenseError, class_major_labels
 from spikeslim.condense.matching import NetSpec
 from spikeslim.condense.synthetic import LoopSettings, StepContext, run_distillation
 from spikeslim.datasets.base import FrameSet
 from spikeslim.snn.neurons import LIF, lif_multistep_loop
 from spikeslim.train.data import to_input
+from spikeslim.train.plugins import RunContext
 
 
 @dataclass(frozen=True)
-class DCOptions:
+class Options:
     iterations: int = 20  # fresh networks
     outer_loop: int = 5  # synthetic updates per network
     inner_steps: int = 5  # network steps on the synthetic set between updates
@@ -72,44 +72,35 @@ def twice_differentiable(net: torch.nn.Module) -> torch.nn.Module:
     return net
 
 
-class DC:
-    name = "dc"
+def build(train: FrameSet, ipc: int, options: Options, run: RunContext) -> FrameSet:
+    o, spec = options, NetSpec(options.model, options.width, options.depth)
+    labels = torch.from_numpy(class_major_labels(train.n_classes, ipc))
 
-    def __init__(self, options: DCOptions):
-        self.options = options
-        self.spec = NetSpec(options.model, options.width, options.depth)
+    def step(ctx: StepContext) -> dict[str, float]:
+        net = twice_differentiable(spec.build(train, ctx.cpu_gen, ctx.device)).train()
+        params = [p for p in net.parameters() if p.requires_grad]
+        net_opt = torch.optim.SGD(params, lr=o.net_lr, momentum=0.5)
+        y = labels.to(ctx.device)
+        losses = []
+        for outer in range(o.outer_loop):
+            syn = to_input(ctx.synthetic.counts(ctx.dev_gen))
+            loss = torch.zeros((), device=ctx.device)
+            for c in range(train.n_classes):
+                real = to_input(ctx.real(c, o.real_batch), ctx.device)
+                y_real = torch.full((real.shape[1],), c, device=ctx.device)
+                g_real = torch.autograd.grad(F.cross_entropy(net(real).mean(0), y_real), params)
+                rows = ctx.synthetic.of_class(c)
+                g_syn = torch.autograd.grad(F.cross_entropy(net(syn[:, rows]).mean(0), y[rows]), params,
+                                            create_graph=True)
+                loss = loss + gradient_distance([g.detach() for g in g_real], g_syn)
+            ctx.update(loss)
+            losses.append(float(loss.detach()))
+            if outer + 1 < o.outer_loop:
+                _train_on(net, net_opt, ctx, y, o.inner_steps)
+        return {"loss": sum(losses) / len(losses)}
 
-    def condense(self, train: FrameSet, ipc: int, *, seed: int, device: Any = None, progress: bool = True,
-                 checkpoint: Path | None = None, resume: bool = False) -> FrameSet:
-        o = self.options
-        labels = torch.from_numpy(class_major_labels(train.n_classes, ipc))
-
-        def step(ctx: StepContext) -> dict[str, float]:
-            net = twice_differentiable(self.spec.build(train, ctx.cpu_gen, ctx.device)).train()
-            params = [p for p in net.parameters() if p.requires_grad]
-            net_opt = torch.optim.SGD(params, lr=o.net_lr, momentum=0.5)
-            y = labels.to(ctx.device)
-            losses = []
-            for outer in range(o.outer_loop):
-                syn = to_input(ctx.synthetic.counts(ctx.dev_gen))
-                loss = torch.zeros((), device=ctx.device)
-                for c in range(train.n_classes):
-                    real = to_input(ctx.real(c, o.real_batch), ctx.device)
-                    y_real = torch.full((real.shape[1],), c, device=ctx.device)
-                    g_real = torch.autograd.grad(F.cross_entropy(net(real).mean(0), y_real), params)
-                    rows = ctx.synthetic.of_class(c)
-                    g_syn = torch.autograd.grad(F.cross_entropy(net(syn[:, rows]).mean(0), y[rows]), params,
-                                                create_graph=True)
-                    loss = loss + gradient_distance([g.detach() for g in g_real], g_syn)
-                ctx.update(loss)
-                losses.append(float(loss.detach()))
-                if outer + 1 < o.outer_loop:
-                    _train_on(net, net_opt, ctx, y, o.inner_steps)
-            return {"loss": sum(losses) / len(losses)}
-
-        settings = LoopSettings(o.iterations, o.lr, init=o.init, peq=False, checkpoint_every=o.checkpoint_every)
-        return run_distillation(train, ipc, step, settings, method=self.name, options=asdict(o), seed=seed,
-                                device=device, progress=progress, checkpoint=checkpoint, resume=resume)
+    settings = LoopSettings(o.iterations, o.lr, init=o.init, peq=False, checkpoint_every=o.checkpoint_every)
+    return run_distillation(train, ipc, step, settings, run, method="dc", options=asdict(o))
 
 
 def _train_on(net: torch.nn.Module, opt: torch.optim.Optimizer, ctx: StepContext, y: torch.Tensor, steps: int) -> None:
@@ -121,6 +112,3 @@ def _train_on(net: torch.nn.Module, opt: torch.optim.Optimizer, ctx: StepContext
         F.cross_entropy(net(x).mean(0), y).backward()
         opt.step()
 
-
-def build(**options: Any) -> DC:
-    return DC(make_options(DCOptions, "dc", options))

@@ -9,19 +9,18 @@ continuous counts during optimisation (no PEQ-N) and rounded stochastically when
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from pathlib import Path
-from typing import Any
 
 import torch
 
-from spikeslim.condense.base import CondenseError, make_options
+from spikeslim.condense.base import CondenseError
 from spikeslim.condense.matching import NetSpec, freeze, paired_batch, syn_input
 from spikeslim.condense.synthetic import LoopSettings, StepContext, run_distillation
 from spikeslim.datasets.base import FrameSet
+from spikeslim.train.plugins import RunContext
 
 
 @dataclass(frozen=True)
-class DMOptions:
+class Options:
     iterations: int = 200
     lr: float = 0.02  # Adam on the latent in [0, 1]
     init: str = "real"
@@ -37,34 +36,21 @@ class DMOptions:
             raise CondenseError("dm: iterations and real_batch must be positive")
 
 
-class DM:
-    name = "dm"
+def build(train: FrameSet, ipc: int, options: Options, run: RunContext) -> FrameSet:
+    o, spec = options, NetSpec(options.model, options.width, options.depth)
 
-    def __init__(self, options: DMOptions):
-        self.options = options
-        self.spec = NetSpec(options.model, options.width, options.depth)
+    def step(ctx: StepContext) -> dict[str, float]:
+        net = freeze(spec.build(train, ctx.cpu_gen, ctx.device))
+        batch = paired_batch(ctx, train, ipc, o.real_batch, o.augment)
+        with torch.no_grad():
+            real = net(batch.real, return_features=True)[1].mean(dim=0)  # spike rates [B, D]
+        syn = net(syn_input(ctx, batch.syn_draw), return_features=True)[1].mean(dim=0)
+        loss = sum(
+            (real[rows].mean(dim=0) - syn[ctx.synthetic.of_class(c)].mean(dim=0)).pow(2).sum()
+            for c, rows in enumerate(batch.rows)
+        )
+        ctx.update(loss)
+        return {"loss": float(loss.detach())}
 
-    def condense(self, train: FrameSet, ipc: int, *, seed: int, device: Any = None, progress: bool = True,
-                 checkpoint: Path | None = None, resume: bool = False) -> FrameSet:
-        o = self.options
-
-        def step(ctx: StepContext) -> dict[str, float]:
-            net = freeze(self.spec.build(train, ctx.cpu_gen, ctx.device))
-            batch = paired_batch(ctx, train, ipc, o.real_batch, o.augment)
-            with torch.no_grad():
-                real = net(batch.real, return_features=True)[1].mean(dim=0)  # spike rates [B, D]
-            syn = net(syn_input(ctx, batch.syn_draw), return_features=True)[1].mean(dim=0)
-            loss = sum(
-                (real[rows].mean(dim=0) - syn[ctx.synthetic.of_class(c)].mean(dim=0)).pow(2).sum()
-                for c, rows in enumerate(batch.rows)
-            )
-            ctx.update(loss)
-            return {"loss": float(loss.detach())}
-
-        settings = LoopSettings(o.iterations, o.lr, init=o.init, peq=False, checkpoint_every=o.checkpoint_every)
-        return run_distillation(train, ipc, step, settings, method=self.name, options=asdict(o), seed=seed,
-                                device=device, progress=progress, checkpoint=checkpoint, resume=resume)
-
-
-def build(**options: Any) -> DM:
-    return DM(make_options(DMOptions, "dm", options))
+    settings = LoopSettings(o.iterations, o.lr, init=o.init, peq=False, checkpoint_every=o.checkpoint_every)
+    return run_distillation(train, ipc, step, settings, run, method="dm", options=asdict(o))

@@ -10,42 +10,35 @@ from __future__ import annotations
 
 import time
 from dataclasses import asdict, dataclass
-from pathlib import Path
-from typing import Any
 
 import numpy as np
 
-from spikeslim.condense.base import check_ipc, make_options
+from spikeslim.condense.base import check_ipc
 from spikeslim.condense.coreset import ProxyConfig, select_per_class
 from spikeslim.datasets.base import FrameSet
-
-
-#: Proxy epochs by default: a sample needs several passes before it can be forgotten at all.
-PROXY_EPOCHS = 10
+from spikeslim.train.plugins import RunContext
 
 
 @dataclass(frozen=True)
-class Forgetting:
-    proxy: ProxyConfig
+class Options(ProxyConfig):
+    """The proxy network's settings; it trains longer than for embeddings, because a sample
+    needs several passes before it can be forgotten at all."""
 
-    def condense(self, train: FrameSet, ipc: int, *, seed: int, device: Any = None, progress: bool = True,
-                 checkpoint: Path | None = None, resume: bool = False) -> FrameSet:
-        from spikeslim.prune import build_sampler
-        from spikeslim.prune.base import top_k
-        from spikeslim.train import fit, resolve_device
-
-        check_ipc(train, ipc)
-        start = time.perf_counter()
-        counter = build_sampler("forgetting", train, keep=1.0, seed=seed)  # counts, never prunes
-        fit(self.proxy.build(train, seed), train, self.proxy.train_config(seed), sampler=counter,
-            device=resolve_device(device), progress=progress)
-        counts = np.asarray(counter.scores, dtype=np.float64)  # +inf: never learned, ranked first
-        timings = {"proxy_training": time.perf_counter() - start}
-        rng = np.random.default_rng(seed)
-        return select_per_class(train, ipc, lambda c, ix: top_k(counts[ix], ipc, rng), method="forgetting",
-                                options=asdict(self.proxy), seed=seed, timings=timings)
+    epochs: int = 10
 
 
-def build(**options: Any) -> Forgetting:
-    """Options are the proxy network's settings (`ProxyConfig` fields; PROXY_EPOCHS by default)."""
-    return Forgetting(make_options(ProxyConfig, "forgetting", {"epochs": PROXY_EPOCHS, **options}))
+def build(train: FrameSet, ipc: int, options: Options, run: RunContext) -> FrameSet:
+    from spikeslim.prune import build_sampler
+    from spikeslim.prune.base import top_k
+    from spikeslim.train import fit, resolve_device
+
+    check_ipc(train, ipc)
+    start = time.perf_counter()
+    counter = build_sampler("forgetting", train, keep=1.0, run=run)  # counts, never prunes
+    fit(options.build(train, run.seed), train, options.train_config(run.seed), sampler=counter,
+        device=resolve_device(run.device), progress=run.progress)
+    counts = np.asarray(counter.scores, dtype=np.float64)  # +inf: never learned, ranked first
+    timings = {"proxy_training": time.perf_counter() - start}
+    rng = np.random.default_rng(run.seed)
+    return select_per_class(train, ipc, lambda c, ix: top_k(counts[ix], ipc, rng), method="forgetting",
+                            options=asdict(options), seed=run.seed, timings=timings)

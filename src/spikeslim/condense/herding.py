@@ -6,12 +6,14 @@ briefly trained network (`coreset.embed`).
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 
-from spikeslim.condense.base import make_options
-from spikeslim.condense.coreset import EmbeddingSelect, ProxyConfig
+from spikeslim.condense.coreset import ProxyConfig, select_by_embedding
+from spikeslim.datasets.base import FrameSet
+from spikeslim.train.plugins import RunContext
+
+#: The proxy network's settings.
+Options = ProxyConfig
 
 
 def herding_order(features: np.ndarray, k: int) -> np.ndarray:
@@ -34,6 +36,5 @@ def herding_order(features: np.ndarray, k: int) -> np.ndarray:
     return np.asarray(order, dtype=np.int64)
 
 
-def build(**options: Any) -> EmbeddingSelect:
-    """Options are the proxy network's settings (`ProxyConfig` fields)."""
-    return EmbeddingSelect("herding", herding_order, make_options(ProxyConfig, "herding", options))
+def build(train: FrameSet, ipc: int, options: Options, run: RunContext) -> FrameSet:
+    return select_by_embedding(train, ipc, options, run, method="herding", rule=herding_order)

@@ -17,24 +17,23 @@ DM with its three additions:
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from pathlib import Path
-from typing import Any
 
 import numpy as np
 import torch
 from torch import nn
 
-from spikeslim.condense.base import CondenseError, class_major_labels, make_options
-from spikeslim.condense.dm import DMOptions
+from spikeslim.condense import dm
+from spikeslim.condense.base import CondenseError, class_major_labels
 from spikeslim.condense.matching import NetSpec, paired_batch, train_pool
 from spikeslim.condense.synthetic import LoopSettings, StepContext, run_distillation
 from spikeslim.datasets.base import FrameSet
 from spikeslim.train.augment import apply
 from spikeslim.train.data import to_input
+from spikeslim.train.plugins import RunContext
 
 
 @dataclass(frozen=True)
-class IDMOptions(DMOptions):
+class Options(dm.Options):
     """DM's options plus IDM's three additions."""
 
     pool: int = 5  # networks trained 0..pool-1 epochs
@@ -58,50 +57,37 @@ def expand(frames: torch.Tensor, factor: int) -> torch.Tensor:
     return tiles.repeat_interleave(factor, dim=-2).repeat_interleave(factor, dim=-1)
 
 
-class IDM:
-    name = "idm"
+def build(train: FrameSet, ipc: int, options: Options, run: RunContext) -> FrameSet:
+    o, f = options, options.factor
+    spec = NetSpec(o.model, o.width, o.depth)
+    height, width = train.shape[-2:]
+    if height % f or width % f:
+        raise CondenseError(f"idm: factor {f} does not divide the {height}x{width} frames")
+    pool: list[nn.Module] = []
+    decoded_ipc = ipc * f * f
+    labels = torch.from_numpy(class_major_labels(train.n_classes, decoded_ipc))
 
-    def __init__(self, options: IDMOptions):
-        self.options = options
-        self.spec = NetSpec(options.model, options.width, options.depth)
+    def prepare(dev: torch.device) -> None:
+        pool.extend(train_pool(spec, train, o.pool, run.seed, dev))
 
-    def condense(self, train: FrameSet, ipc: int, *, seed: int, device: Any = None, progress: bool = True,
-                 checkpoint: Path | None = None, resume: bool = False) -> FrameSet:
-        o, f = self.options, self.options.factor
-        height, width = train.shape[-2:]
-        if height % f or width % f:
-            raise CondenseError(f"idm: factor {f} does not divide the {height}x{width} frames")
-        pool: list[nn.Module] = []
-        decoded_ipc = ipc * f * f
-        labels = torch.from_numpy(class_major_labels(train.n_classes, decoded_ipc))
+    def step(ctx: StepContext) -> dict[str, float]:
+        net = pool[int(ctx.rng.integers(len(pool)))]
+        batch = paired_batch(ctx, train, decoded_ipc, o.real_batch, o.augment)
+        with torch.no_grad():
+            real = net(batch.real, return_features=True)[1].mean(dim=0)  # spike rates [B, D]
+        x = to_input(expand(ctx.synthetic.counts(ctx.dev_gen), f))
+        logits, feats = net(x if batch.syn_draw is None else apply(x, batch.syn_draw), return_features=True)
+        syn = feats.mean(dim=0)
+        match = sum((real[rows].mean(dim=0) - syn[c * decoded_ipc:(c + 1) * decoded_ipc].mean(dim=0)).pow(2).sum()
+                    for c, rows in enumerate(batch.rows))
+        ce = nn.functional.cross_entropy(logits.mean(dim=0), labels.to(logits.device))
+        ctx.update(match + o.w_ce * ce)
+        return {"loss": float(match.detach() + o.w_ce * ce.detach()), "match": float(match.detach()),
+                "ce": float(ce.detach())}
 
-        def prepare(dev: torch.device) -> None:
-            pool.extend(train_pool(self.spec, train, o.pool, seed, dev))
-
-        def step(ctx: StepContext) -> dict[str, float]:
-            net = pool[int(ctx.rng.integers(len(pool)))]
-            batch = paired_batch(ctx, train, decoded_ipc, o.real_batch, o.augment)
-            with torch.no_grad():
-                real = net(batch.real, return_features=True)[1].mean(dim=0)  # spike rates [B, D]
-            x = to_input(expand(ctx.synthetic.counts(ctx.dev_gen), f))
-            logits, feats = net(x if batch.syn_draw is None else apply(x, batch.syn_draw), return_features=True)
-            syn = feats.mean(dim=0)
-            match = sum((real[rows].mean(dim=0) - syn[c * decoded_ipc:(c + 1) * decoded_ipc].mean(dim=0)).pow(2).sum()
-                        for c, rows in enumerate(batch.rows))
-            ce = nn.functional.cross_entropy(logits.mean(dim=0), labels.to(logits.device))
-            ctx.update(match + o.w_ce * ce)
-            return {"loss": float(match.detach() + o.w_ce * ce.detach()), "match": float(match.detach()),
-                    "ce": float(ce.detach())}
-
-        settings = LoopSettings(o.iterations, o.lr, init=o.init, peq=False, checkpoint_every=o.checkpoint_every,
-                                init_factor=f)
-        stored = run_distillation(train, ipc, step, settings, method=self.name, options=asdict(o), seed=seed,
-                                  device=device, progress=progress, checkpoint=checkpoint, resume=resume,
-                                  prepare=prepare)
-        frames = expand(torch.from_numpy(np.asarray(stored.frames)), f).numpy()
-        meta = {**stored.meta, "decoded_per_class": decoded_ipc}
-        return FrameSet(frames, class_major_labels(train.n_classes, decoded_ipc), train.n_classes, meta)
-
-
-def build(**options: Any) -> IDM:
-    return IDM(make_options(IDMOptions, "idm", options))
+    settings = LoopSettings(o.iterations, o.lr, init=o.init, peq=False, checkpoint_every=o.checkpoint_every,
+                            init_factor=f)
+    stored = run_distillation(train, ipc, step, settings, run, method="idm", options=asdict(o), prepare=prepare)
+    frames = expand(torch.from_numpy(np.asarray(stored.frames)), f).numpy()
+    meta = {**stored.meta, "decoded_per_class": decoded_ipc}
+    return FrameSet(frames, class_major_labels(train.n_classes, decoded_ipc), train.n_classes, meta)

@@ -1,18 +1,18 @@
-"""The condenser registry: one line per method, naming the module whose `build(**options)` makes it.
+"""The condenser registry: one line per method, naming the module that condenses with it.
 
-Modules are imported on first use, so listing methods stays fast and one method's heavy imports
-cannot break the others. Adding a method = one new module exposing `build` + one line here.
+Each module exposes a frozen `Options` dataclass and `build(train, ipc, options, run) ->
+FrameSet` (the scheme of `spikeslim.train.plugins`), so a new method is one file plus one line here.
 """
 
 from __future__ import annotations
 
-import importlib
+from collections.abc import Mapping
 from typing import Any
 
-from spikeslim.condense.base import Condenser
-from spikeslim.errors import UnknownNameError
+from spikeslim.datasets.base import FrameSet
+from spikeslim.train.plugins import Registry, RunContext
 
-_MODULES: dict[str, str] = {
+METHODS = Registry("condense method", {
     "pace": "spikeslim.condense.pace.method",
     "dm": "spikeslim.condense.dm",
     "dc": "spikeslim.condense.dc",
@@ -21,18 +21,25 @@ _MODULES: dict[str, str] = {
     "herding": "spikeslim.condense.herding",
     "kcenter": "spikeslim.condense.kcenter",
     "forgetting": "spikeslim.condense.forgetting",
-}
+})
 
 #: Methods that synthesise new frames (the rest select real samples).
 DISTILLATION = ("pace", "dm", "dc", "idm")
 
 
 def names() -> list[str]:
-    return list(_MODULES)
+    return METHODS.names()
 
 
-def build_condenser(name: str, **options: Any) -> Condenser:
-    """Build method `name` with its options (unknown options raise a CondenseError naming them)."""
-    if name not in _MODULES:
-        raise UnknownNameError(f"unknown condense method {name!r}; known methods: {', '.join(_MODULES)}")
-    return importlib.import_module(_MODULES[name]).build(**options)
+def condense_set(
+    name: str, train: FrameSet, ipc: int, *, options: Mapping[str, Any] | None = None, run: RunContext
+) -> FrameSet:
+    """`train` condensed by method `name` to `ipc` samples per class.
+
+    The result's frames are unsigned integer counts [ipc*C, T, 2, H, W] in class-major order
+    (all samples of class 0, then class 1, ...), labels int64, and `meta` holds at least
+    `method`, `options` (every hyper-parameter used) and `timings` (seconds per phase).
+    `options` are the method's own (unknown or ill-typed ones raise InvalidConfigError naming
+    them); `run` carries the seed, device, progress and the checkpoint folder to resume from.
+    """
+    return METHODS.build(name, train, ipc, options or {}, run)

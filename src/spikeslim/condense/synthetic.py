@@ -25,6 +25,7 @@ from spikeslim.errors import CheckpointError, DivergedError
 from spikeslim.files import write_torch
 from spikeslim.safeio import first_line, load_torch
 from spikeslim.train.device import resolve_device
+from spikeslim.train.plugins import RunContext
 
 STATE_FILE = "state.pt"
 
@@ -74,26 +75,27 @@ class LoopSettings:
 
 
 def run_distillation(
-    train: FrameSet, ipc: int, step: Step, settings: LoopSettings, *, method: str, options: dict[str, Any],
-    seed: int, device: Any = None, progress: bool = True, checkpoint: Path | None = None,
-    resume: bool = False, prepare: Callable[[torch.device], None] | None = None,
+    train: FrameSet, ipc: int, step: Step, settings: LoopSettings, run: RunContext, *, method: str,
+    options: dict[str, Any], prepare: Callable[[torch.device], None] | None = None,
 ) -> FrameSet:
     """Optimise synthetic frames with `step` for `settings.iterations` and return them as counts.
 
-    `checkpoint` is a folder: the loop keeps `state.pt` there (methods may cache more, e.g. a
-    teacher). `prepare(device)` runs once before the loop (teacher training, say) and is timed.
+    `run.checkpoint` is a folder: the loop keeps `state.pt` there (methods may cache more, e.g. a
+    teacher) and continues from it under `run.resume`. `prepare(device)` runs once before the
+    loop (teacher training, say) and is timed.
     """
     start_all = time.perf_counter()
-    dev = resolve_device(device) if not isinstance(device, torch.device) else device
+    seed, progress = run.seed, run.progress
+    dev = resolve_device(run.device)
     rng0 = np.random.default_rng(seed)
     quant = PEQN(count_scale(np.asarray(train.frames)), stochastic=settings.peq)
     synthetic = Synthetic(init_frames(train, ipc, rng0, init=settings.init, factor=settings.init_factor), ipc, quant, dev)
     optimiser = torch.optim.Adam([synthetic.latent], lr=settings.lr)
     identity = {"method": method, "options": options, "ipc": ipc, "seed": seed, "shape": list(train.shape),
                 "n_train": len(train), **{k: train.meta.get(k) for k in ("dataset", "source", "binning", "downsample")}}
-    state_path = Path(checkpoint) / STATE_FILE if checkpoint is not None else None
+    state_path = Path(run.checkpoint) / STATE_FILE if run.checkpoint is not None else None
     first, history, elapsed = 0, [], 0.0
-    if resume and state_path is not None and state_path.exists():
+    if run.resume and state_path is not None and state_path.exists():
         first, history, elapsed = _load_state(state_path, identity, synthetic, optimiser)
     timings: dict[str, float] = {}
     if prepare is not None:

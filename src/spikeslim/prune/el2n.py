@@ -6,32 +6,25 @@ run's epochs), averaged over proxies; it is read from the proxy's own training p
 
 from __future__ import annotations
 
-from typing import Any, Callable
-
-import torch
+from dataclasses import dataclass
 
 from spikeslim.datasets.base import FrameSet
 from spikeslim.prune.scores import el2n
 from spikeslim.prune.static import ScoreRecorder, StaticSampler, proxy_scores, timed_static
+from spikeslim.train.plugins import RunContext
 
 
-def build(
-    train: FrameSet,
-    *,
-    keep: float,
-    seed: int,
-    model_factory: Callable[[], torch.nn.Module] | None = None,
-    config: Any = None,
-    score_epochs: int | None = None,
-    n_proxies: int = 2,
-    device: str | None = None,
-    progress: bool = True,
-) -> StaticSampler:
+@dataclass(frozen=True)
+class Options:
+    score_epochs: int | None = None  # proxy epochs; default 10% of the run's
+    n_proxies: int = 2
+
+
+def build(train: FrameSet, keep: float, options: Options, run: RunContext) -> StaticSampler:
     def scores():
         return proxy_scores(
-            train, name="el2n", model_factory=model_factory, config=config, epochs=score_epochs,
-            default_fraction=0.1, n_proxies=n_proxies, seed=seed,
-            recorder=lambda s: ScoreRecorder(len(train), el2n, seed=s), device=device, progress=progress,
+            train, run, name="el2n", epochs=options.score_epochs, default_fraction=0.1,
+            n_proxies=options.n_proxies, recorder=lambda s: ScoreRecorder(len(train), el2n, seed=s),
         )
 
-    return timed_static(len(train), scores, keep=keep, seed=seed)
+    return timed_static(len(train), scores, keep=keep, seed=run.seed)

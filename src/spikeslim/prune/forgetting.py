@@ -10,7 +10,8 @@ sampler to train with when the counts themselves are wanted (the `forgetting` co
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import torch
@@ -18,6 +19,7 @@ import torch
 from spikeslim.datasets.base import FrameSet
 from spikeslim.prune.base import as_numpy, epoch_rng, full_plan
 from spikeslim.prune.static import StaticSampler, proxy_scores, timed_static
+from spikeslim.train.plugins import RunContext
 
 
 class ForgettingCounter:
@@ -54,28 +56,22 @@ class ForgettingCounter:
             setattr(self, name, as_numpy(state[name]).astype(getattr(self, name).dtype).copy())
 
 
-def build(
-    train: FrameSet,
-    *,
-    keep: float,
-    seed: int,
-    model_factory: Callable[[], torch.nn.Module] | None = None,
-    config: Any = None,
-    score_epochs: int | None = None,
-    n_proxies: int = 1,
-    device: str | None = None,
-    progress: bool = True,
-) -> ForgettingCounter | StaticSampler:
-    """keep = 1: a counter to train with. Otherwise proxy runs of `score_epochs` (default a quarter
-    of the run's epochs, at least 2 so an event can happen) rank the examples once."""
+@dataclass(frozen=True)
+class Options:
+    score_epochs: int | None = None  # proxy epochs; default a quarter of the run's, at least 2
+    n_proxies: int = 1
+
+
+def build(train: FrameSet, keep: float, options: Options, run: RunContext) -> ForgettingCounter | StaticSampler:
+    """keep = 1: a counter to train with. Otherwise proxy runs of `score_epochs` (at least 2 by
+    default, so an event can happen) rank the examples once."""
     if keep >= 1.0:
-        return ForgettingCounter(len(train), seed=seed)
+        return ForgettingCounter(len(train), seed=run.seed)
 
     def scores():
         return proxy_scores(
-            train, name="forgetting", model_factory=model_factory, config=config, epochs=score_epochs,
-            default_fraction=0.25, min_epochs=2, n_proxies=n_proxies, seed=seed, recorder=lambda s: ForgettingCounter(len(train), seed=s),
-            device=device, progress=progress,
+            train, run, name="forgetting", epochs=options.score_epochs, default_fraction=0.25, min_epochs=2,
+            n_proxies=options.n_proxies, recorder=lambda s: ForgettingCounter(len(train), seed=s),
         )
 
-    return timed_static(len(train), scores, keep=keep, seed=seed)
+    return timed_static(len(train), scores, keep=keep, seed=run.seed)

@@ -7,7 +7,8 @@ SADP bound it needs one extra forward and backward pass per example and proxy.
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import torch
@@ -18,6 +19,7 @@ from spikeslim.prune.static import StaticSampler, proxy_scores, timed_static
 from spikeslim.train.data import batch
 from spikeslim.train.device import resolve_device
 from spikeslim.train.losses import per_example_loss
+from spikeslim.train.plugins import RunContext
 
 
 def gradient_norms(
@@ -40,24 +42,18 @@ def gradient_norms(
     return norms
 
 
-def build(
-    train: FrameSet,
-    *,
-    keep: float,
-    seed: int,
-    model_factory: Callable[[], torch.nn.Module] | None = None,
-    config: Any = None,
-    score_epochs: int = 0,
-    n_proxies: int = 2,
-    device: str | None = None,
-    progress: bool = True,
-) -> StaticSampler:
-    def scores():
-        return proxy_scores(
-            train, name="grand", model_factory=model_factory, config=config, epochs=score_epochs,
-            n_proxies=n_proxies, seed=seed, recorder=None,
-            final=lambda model, _: gradient_norms(model, train, loss=config.loss, device=device, progress=progress),
-            device=device, progress=progress,
-        )
+@dataclass(frozen=True)
+class Options:
+    score_epochs: int = 0  # proxy epochs before scoring; 0 scores at initialisation, as published
+    n_proxies: int = 2
 
-    return timed_static(len(train), scores, keep=keep, seed=seed)
+
+def build(train: FrameSet, keep: float, options: Options, run: RunContext) -> StaticSampler:
+    def norms(model: torch.nn.Module, _: Any) -> np.ndarray:
+        return gradient_norms(model, train, loss=run.config.loss, device=run.device, progress=run.progress)
+
+    def scores():
+        return proxy_scores(train, run, name="grand", epochs=options.score_epochs, n_proxies=options.n_proxies,
+                            recorder=None, final=norms)
+
+    return timed_static(len(train), scores, keep=keep, seed=run.seed)

@@ -10,8 +10,8 @@ not well learned, so the first epoch trains on all data, as in the original.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import partial
-from typing import Any, Callable
 
 import numpy as np
 import torch
@@ -21,6 +21,7 @@ from spikeslim.errors import InvalidConfigError
 from spikeslim.prune.base import Budget, ScoredSampler, ScoreTable, epoch_rng, full_plan
 from spikeslim.prune.scores import ScoreFn, ce_loss
 from spikeslim.train.losses import per_example_loss
+from spikeslim.train.plugins import RunContext
 
 
 class InfoBatchSampler(ScoredSampler):
@@ -56,18 +57,16 @@ def _trainer_loss(logits: torch.Tensor, features: torch.Tensor, labels: torch.Te
     return per_example_loss(logits.float(), labels.long(), kind, tet_lambda)
 
 
-def build(
-    train: FrameSet,
-    *,
-    keep: float,
-    seed: int,
-    model_factory: Callable[[], torch.nn.Module] | None = None,
-    config: Any = None,
-    anneal: float = 0.125,
-    max_prune: float = 0.9,
-) -> InfoBatchSampler:
-    """The score is the trainer's own per-example loss (its `loss` and `tet_lambda` when given)."""
+@dataclass(frozen=True)
+class Options:
+    anneal: float = 0.125
+    max_prune: float = 0.9
+
+
+def build(train: FrameSet, keep: float, options: Options, run: RunContext) -> InfoBatchSampler:
+    """The score is the trainer's own per-example loss (the run's `loss` and `tet_lambda` when known)."""
     loss: ScoreFn = ce_loss
-    if config is not None:
-        loss = partial(_trainer_loss, kind=config.loss, tet_lambda=config.tet_lambda)
-    return InfoBatchSampler(len(train), keep=keep, seed=seed, loss=loss, anneal=anneal, max_prune=max_prune)
+    if run.config is not None:
+        loss = partial(_trainer_loss, kind=run.config.loss, tet_lambda=run.config.tet_lambda)
+    return InfoBatchSampler(len(train), keep=keep, seed=run.seed, loss=loss, anneal=options.anneal,
+                            max_prune=options.max_prune)

@@ -1,61 +1,42 @@
-"""The sampler registry: one line per method, naming the module whose `build` constructs it.
+"""The sampler registry: one line per method, naming the module that builds it.
 
-Modules are imported on first use, so a new method is one new file plus one line here.
-Every `build(train, *, keep, seed, model_factory, config, **options)` returns a `Sampler`.
+Each module exposes a frozen `Options` dataclass and `build(train, keep, options, run) ->
+Sampler` (the scheme of `spikeslim.train.plugins`), so a new method is one file plus one line here.
 """
 
 from __future__ import annotations
 
-import importlib
-import inspect
-from typing import Any, Callable
-
-import torch
+from collections.abc import Mapping
+from typing import Any
 
 from spikeslim.datasets.base import FrameSet
-from spikeslim.errors import InvalidConfigError, UnknownNameError
+from spikeslim.errors import InvalidConfigError
 from spikeslim.prune.base import Sampler, check_keep
+from spikeslim.train.plugins import Registry, RunContext
 
-_MODULES: dict[str, str] = {
+METHODS = Registry("pruning method", {
     "sadp": "spikeslim.prune.sadp",
     "random": "spikeslim.prune.uniform",
     "el2n": "spikeslim.prune.el2n",
     "grand": "spikeslim.prune.grand",
     "forgetting": "spikeslim.prune.forgetting",
     "infobatch": "spikeslim.prune.infobatch",
-}
-_COMMON = ("train", "keep", "seed", "model_factory", "config")
+})
 
 
 def names() -> list[str]:
-    return list(_MODULES)
+    return METHODS.names()
 
 
 def build_sampler(
-    name: str,
-    train: FrameSet,
-    *,
-    keep: float,
-    seed: int,
-    model_factory: Callable[[], torch.nn.Module] | None = None,
-    config: Any = None,
-    **options: Any,
+    name: str, train: FrameSet, *, keep: float, options: Mapping[str, Any] | None = None, run: RunContext
 ) -> Sampler:
-    """Build the sampler `name` over `train`.
+    """The sampler `name` over `train`, keeping a `keep` fraction of the full-data work.
 
-    `model_factory` (a fresh, untrained model per call) and `config` (the run's TrainConfig) let
-    static scorers train a short proxy run; dynamic samplers use `config` only to match the loss.
-    Unknown `options` raise InvalidConfigError naming them.
+    `options` are the method's own (unknown or ill-typed ones raise InvalidConfigError naming
+    them); `run` carries the seed, device and progress setting, and for static scorers the run's
+    recipe and model factory their proxy runs train with (dynamic samplers read its loss).
     """
-    if name not in _MODULES:
-        raise UnknownNameError(f"unknown pruning method {name!r}; known methods: {', '.join(_MODULES)}")
     if len(train) < 1:
         raise InvalidConfigError("cannot prune an empty training set")
-    build = importlib.import_module(_MODULES[name]).build
-    accepted = [p for p in inspect.signature(build).parameters if p not in _COMMON]
-    unknown = sorted(set(options) - set(accepted))
-    if unknown:
-        raise InvalidConfigError(
-            f"pruning method {name!r} has no option {', '.join(unknown)}; its options: {', '.join(accepted) or 'none'}"
-        )
-    return build(train, keep=check_keep(keep), seed=seed, model_factory=model_factory, config=config, **options)
+    return METHODS.build(name, train, check_keep(keep), options or {}, run)

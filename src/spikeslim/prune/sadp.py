@@ -8,16 +8,16 @@ penultimate spikes of the example's latest training forward pass, so it costs no
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import partial
-from typing import Any, Callable
 
 import numpy as np
-import torch
 
 from spikeslim.datasets.base import FrameSet
 from spikeslim.errors import InvalidConfigError
 from spikeslim.prune.base import Budget, ScoredSampler, ScoreTable, epoch_rng, full_plan, importance_plan
 from spikeslim.prune.scores import ScoreFn, get_score, spike_aware
+from spikeslim.train.plugins import RunContext
 
 
 class SADPSampler(ScoredSampler):
@@ -51,25 +51,22 @@ class SADPSampler(ScoredSampler):
         return importance_plan(self.importance(), k, rng)
 
 
-def build(
-    train: FrameSet,
-    *,
-    keep: float,
-    seed: int,
-    model_factory: Callable[[], torch.nn.Module] | None = None,
-    config: Any = None,
-    score: str | ScoreFn = "spike_aware",
-    smoothing: float = 0.3,
-    anneal: float = 0.125,
-    surrogate_slope: float = 1.0,
-    depth_weight: float = 1.0,
-) -> SADPSampler:
+@dataclass(frozen=True)
+class Options:
+    score: str | ScoreFn = "spike_aware"  # a name from scores.SCORES, or a score function
+    smoothing: float = 0.3
+    anneal: float = 0.125
+    surrogate_slope: float = 1.0  # spike_aware only
+    depth_weight: float = 1.0  # spike_aware only
+
+
+def build(train: FrameSet, keep: float, options: Options, run: RunContext) -> SADPSampler:
     """The bound follows the trainer's loss: per-step for TET, the exact mean-readout form otherwise."""
-    if score == "spike_aware":
-        per_step = getattr(config, "loss", "mean") == "tet"
-        fn: ScoreFn = partial(
-            spike_aware, per_step=per_step, surrogate_slope=surrogate_slope, depth_weight=depth_weight
-        )
+    o = options
+    if o.score == "spike_aware":
+        per_step = getattr(run.config, "loss", "mean") == "tet"
+        fn: ScoreFn = partial(spike_aware, per_step=per_step, surrogate_slope=o.surrogate_slope,
+                              depth_weight=o.depth_weight)
     else:
-        fn = get_score(score) if isinstance(score, str) else score
-    return SADPSampler(len(train), keep=keep, seed=seed, score=fn, smoothing=smoothing, anneal=anneal)
+        fn = get_score(o.score) if isinstance(o.score, str) else o.score
+    return SADPSampler(len(train), keep=keep, seed=run.seed, score=fn, smoothing=o.smoothing, anneal=o.anneal)

@@ -18,8 +18,7 @@ from spikeslim.datasets.base import FrameSet
 from spikeslim.errors import InvalidConfigError
 from spikeslim.prune.base import ScoredSampler, ScoreTable, as_numpy, epoch_rng, full_plan, top_k
 from spikeslim.prune.scores import ScoreFn
-
-ModelFactory = Callable[[], torch.nn.Module]
+from spikeslim.train.plugins import RunContext
 
 
 class StaticSampler:
@@ -65,42 +64,42 @@ class ScoreRecorder(ScoredSampler):
 
 def proxy_scores(
     train: FrameSet,
+    run: RunContext,
     *,
     name: str,
-    model_factory: ModelFactory | None,
-    config: Any,
     epochs: int | None,
     n_proxies: int,
-    seed: int,
     recorder: Callable[[int], Any] | None,
     final: Callable[[torch.nn.Module, Any], np.ndarray] | None = None,
     default_fraction: float = 0.1,
     min_epochs: int = 1,
-    device: str | None = None,
-    progress: bool = True,
 ) -> np.ndarray:
     """Mean over `n_proxies` fresh models of the scores each one gives after `epochs` of training.
 
-    `recorder(proxy_seed)` makes the sampler the proxy trains with (its `.scores` are read after
-    training unless `final(model, recorder)` computes them); epochs may be 0 (score at init) and
-    default to `default_fraction` of the run's epochs, at least `min_epochs`.
+    The proxies are the run's own network (`run.model_factory`) trained with its recipe
+    (`run.config`) on its device. `recorder(proxy_seed)` makes the sampler a proxy trains with
+    (its `.scores` are read after training unless `final(model, recorder)` computes them);
+    epochs may be 0 (score at init) and default to `default_fraction` of the run's epochs, at
+    least `min_epochs`.
     """
-    if model_factory is None or config is None:
-        raise InvalidConfigError(f"{name} scores examples with short proxy runs: pass model_factory and config")
+    if run.model_factory is None or run.config is None:
+        raise InvalidConfigError(f"{name} scores examples with short proxy runs: the run context needs "
+                                 "model_factory and config")
     if epochs is None:
-        epochs = max(min_epochs, round(default_fraction * config.epochs))
+        epochs = max(min_epochs, round(default_fraction * run.config.epochs))
     if n_proxies < 1 or epochs < 0:
         raise InvalidConfigError(f"{name}: need n_proxies >= 1 and score epochs >= 0, got {n_proxies}, {epochs}")
     from spikeslim.train import fit
 
     total = np.zeros(len(train))
     for j in range(n_proxies):
-        torch.manual_seed(seed * 1000 + j)
-        model = model_factory()
-        sampler = recorder(seed * 1000 + j) if recorder is not None else None
+        proxy_seed = run.seed * 1000 + j
+        torch.manual_seed(proxy_seed)
+        model = run.model_factory()
+        sampler = recorder(proxy_seed) if recorder is not None else None
         if epochs > 0:
-            proxy_config = dataclasses.replace(config, epochs=epochs, seed=seed * 1000 + j)
-            fit(model, train, proxy_config, sampler=sampler, device=device, progress=progress)
+            proxy_config = dataclasses.replace(run.config, epochs=epochs, seed=proxy_seed)
+            fit(model, train, proxy_config, sampler=sampler, device=run.device, progress=run.progress)
         total += final(model, sampler) if final is not None else sampler.scores
     return total / n_proxies
 

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import torch
 
 from spikeslim.datasets.base import FrameSet
 from spikeslim.prune.base import Budget, epoch_rng, full_plan, uniform_plan
+from spikeslim.train.plugins import RunContext
 
 
 class UniformSampler:
@@ -35,13 +37,10 @@ class UniformSampler:
         """Stateless: plans depend on (seed, epoch) only."""
 
 
-def build(
-    train: FrameSet,
-    *,
-    keep: float,
-    seed: int,
-    model_factory: Callable[[], torch.nn.Module] | None = None,
-    config: Any = None,
-    anneal: float = 0.0,
-) -> UniformSampler:
-    return UniformSampler(len(train), keep=keep, seed=seed, anneal=anneal)
+@dataclass(frozen=True)
+class Options:
+    anneal: float = 0.0  # last fraction of epochs on the full data
+
+
+def build(train: FrameSet, keep: float, options: Options, run: RunContext) -> UniformSampler:
+    return UniformSampler(len(train), keep=keep, seed=run.seed, anneal=options.anneal)

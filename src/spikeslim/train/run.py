@@ -20,6 +20,7 @@ from spikeslim.train.config import TrainConfig
 from spikeslim.train.device import resolve_device
 from spikeslim.train.evaluate import evaluate
 from spikeslim.train.loop import fit
+from spikeslim.train.plugins import RunContext
 
 
 def train_run(
@@ -74,7 +75,8 @@ def train_run(
     if prune is not None:
         from spikeslim.prune import build_sampler
 
-        sampler = build_sampler(prune, train, keep=keep, seed=config.seed, model_factory=make_model, config=config)
+        run = RunContext(seed=config.seed, device=str(dev), progress=progress, config=config, model_factory=make_model)
+        sampler = build_sampler(prune, train, keep=keep, run=run)
     out = Path(out)
     result = fit(net, train, config, test=test, sampler=sampler, device=dev, checkpoint=out / "checkpoint.pt",
                  resume=resume, progress=progress, model_spec=spec)

@@ -11,26 +11,26 @@ objective, weights and schedule are in docs/pace.md.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 import torch
 from torch import nn
 
-from spikeslim.condense.base import CondenseError, make_options
+from spikeslim.condense.base import CondenseError
 from spikeslim.condense.matching import NetSpec, freeze, paired_batch, syn_input, train_pool, train_teacher
 from spikeslim.condense.pace.features import LayerFeatures, spiking_features
 from spikeslim.condense.pace.losses import ClassStats, cf_frequencies, class_stats, combine, stats_losses
 from spikeslim.condense.synthetic import LoopSettings, StepContext, run_distillation
 from spikeslim.datasets.base import FrameSet
 from spikeslim.train.data import to_input
+from spikeslim.train.plugins import RunContext
 
 FEATURE_SOURCES = ("teacher", "random", "pool")
 
 
 @dataclass(frozen=True)
-class PaceOptions:
+class Options:
     """Every PACE hyper-parameter (all recorded in the set's meta); meanings and the measurements
     behind the defaults are in docs/pace.md."""
 
@@ -71,45 +71,34 @@ class PaceOptions:
         return w
 
 
-class Pace:
-    """The PACE condenser (see module docstring); options are a PaceOptions."""
+def build(train: FrameSet, ipc: int, options: Options, run: RunContext) -> FrameSet:
+    """The PACE condensed set of `train` (see the module docstring)."""
+    o, spec = options, NetSpec(options.model, options.width, options.depth)
+    state: dict[str, Any] = {}
 
-    name = "pace"
+    def prepare(dev: torch.device) -> None:
+        if o.features == "teacher":
+            state["net"] = train_teacher(spec, train, epochs=o.teacher_epochs, seed=run.seed, device=dev,
+                                         folder=run.checkpoint, progress=run.progress)
+            state["freqs"], state["real"] = _teacher_stats(state["net"], train, o, dev, run.seed)
+        elif o.features == "pool":
+            state["pool"] = train_pool(spec, train, o.pool_size, run.seed, dev)
 
-    def __init__(self, options: PaceOptions):
-        self.options = options
-        self.spec = NetSpec(options.model, options.width, options.depth)
+    def step(ctx: StepContext) -> dict[str, float]:
+        syn_draw = None
+        if o.features == "teacher":
+            net, freqs, real = state["net"], state["freqs"], state["real"]
+        else:
+            net = (state["pool"][int(ctx.rng.integers(len(state["pool"])))] if o.features == "pool"
+                   else freeze(spec.build(train, ctx.cpu_gen, ctx.device)))
+            freqs, real, syn_draw = _batch_stats(net, train, ipc, o, ctx)
+        feats = spiking_features(net, syn_input(ctx, syn_draw), sdr=o.sdr)
+        syn = [[_stats(f, ctx.synthetic.of_class(c), freqs[l]) for l, f in enumerate(feats)]
+               for c in range(train.n_classes)]
+        return _objective(real, syn, o.weights(), ctx)
 
-    def condense(self, train: FrameSet, ipc: int, *, seed: int, device: Any = None, progress: bool = True,
-                 checkpoint: Path | None = None, resume: bool = False) -> FrameSet:
-        o = self.options
-        state: dict[str, Any] = {}
-
-        def prepare(dev: torch.device) -> None:
-            if o.features == "teacher":
-                state["net"] = train_teacher(self.spec, train, epochs=o.teacher_epochs, seed=seed, device=dev,
-                                             folder=checkpoint, progress=progress)
-                state["freqs"], state["real"] = _teacher_stats(state["net"], train, o, dev, seed)
-            elif o.features == "pool":
-                state["pool"] = train_pool(self.spec, train, o.pool_size, seed, dev)
-
-        def step(ctx: StepContext) -> dict[str, float]:
-            syn_draw = None
-            if o.features == "teacher":
-                net, freqs, real = state["net"], state["freqs"], state["real"]
-            else:
-                net = (state["pool"][int(ctx.rng.integers(len(state["pool"])))] if o.features == "pool"
-                       else freeze(self.spec.build(train, ctx.cpu_gen, ctx.device)))
-                freqs, real, syn_draw = _batch_stats(net, train, ipc, o, ctx)
-            feats = spiking_features(net, syn_input(ctx, syn_draw), sdr=o.sdr)
-            syn = [[_stats(f, ctx.synthetic.of_class(c), freqs[l]) for l, f in enumerate(feats)]
-                   for c in range(train.n_classes)]
-            return _objective(real, syn, o.weights(), ctx)
-
-        settings = LoopSettings(o.iterations, o.lr, init=o.init, peq=o.peq, checkpoint_every=o.checkpoint_every)
-        return run_distillation(train, ipc, step, settings, method=self.name, options=asdict(o), seed=seed,
-                                device=device, progress=progress, checkpoint=checkpoint, resume=resume,
-                                prepare=prepare)
+    settings = LoopSettings(o.iterations, o.lr, init=o.init, peq=o.peq, checkpoint_every=o.checkpoint_every)
+    return run_distillation(train, ipc, step, settings, run, method="pace", options=asdict(o), prepare=prepare)
 
 
 def _stats(f: LayerFeatures, rows: slice | np.ndarray, freqs: torch.Tensor | None) -> ClassStats:
@@ -131,7 +120,7 @@ def _objective(real: list[list[ClassStats]], syn: list[list[ClassStats]], weight
 
 
 @torch.no_grad()
-def _teacher_stats(net: nn.Module, train: FrameSet, o: PaceOptions, dev: torch.device,
+def _teacher_stats(net: nn.Module, train: FrameSet, o: Options, dev: torch.device,
                    seed: int) -> tuple[list[torch.Tensor | None], list[list[ClassStats]]]:
     """Every class's real statistics through the frozen teacher, accumulated chunk by chunk."""
     gen = torch.Generator().manual_seed(seed)
@@ -150,7 +139,7 @@ def _teacher_stats(net: nn.Module, train: FrameSet, o: PaceOptions, dev: torch.d
     return freqs, stats  # type: ignore[return-value]
 
 
-def _batch_stats(net: nn.Module, train: FrameSet, ipc: int, o: PaceOptions, ctx: StepContext):
+def _batch_stats(net: nn.Module, train: FrameSet, ipc: int, o: Options, ctx: StepContext):
     """Real statistics through `net` from one fresh class-wise batch of real data."""
     batch = paired_batch(ctx, train, ipc, o.real_batch, o.augment)
     with torch.no_grad():
@@ -159,6 +148,3 @@ def _batch_stats(net: nn.Module, train: FrameSet, ipc: int, o: PaceOptions, ctx:
         real = [[_stats(f, rows, freqs[l]) for l, f in enumerate(feats)] for rows in batch.rows]
     return freqs, real, batch.syn_draw
 
-
-def build(**options: Any) -> Pace:
-    return Pace(make_options(PaceOptions, "pace", options))
