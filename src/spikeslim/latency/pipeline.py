@@ -16,12 +16,12 @@ import torch
 
 from spikeslim.datasets import load_frames
 from spikeslim.datasets.base import FrameSet
+from spikeslim.datasets.loading import rebin_frameset
 from spikeslim.errors import InvalidConfigError
 from spikeslim.files import write_json
 from spikeslim.latency.convert import convert
 from spikeslim.latency.finetune import MODEL_NAME, finetune, teacher_logits
 from spikeslim.latency.model import QCFSNet
-from spikeslim.latency.rebin import rebin_frameset
 from spikeslim.train import ModelSpec, TrainConfig, evaluate, fit, resolve_device
 
 TEACHER_KINDS = ("ann", "snn")
