@@ -39,7 +39,7 @@ def nmnist_small_dir() -> Path:
 
 
 def run_seed(seed: int, work: Path, data: Path, device: str, quick: bool) -> dict[str, Any]:
-    from spikeslim.condense.setfile import load_set
+    from spikeslim.datasets.setfile import load_set
     from spikeslim.datasets import load_frames
     from spikeslim.export import from_nir, read_nir
     from spikeslim.export.consumer import run_in_snntorch

@@ -87,7 +87,7 @@ def _add_export_events(sub: "argparse._SubParsersAction[argparse.ArgumentParser]
 
 def _run_export_events(args: argparse.Namespace) -> int:
     from spikeslim.condense.export import export_events
-    from spikeslim.condense.setfile import load_set
+    from spikeslim.datasets.setfile import load_set
 
     summary = export_events(load_set(args.set), args.out, duration_us=args.duration_us, overwrite=args.overwrite)
     print(f"wrote {summary['n_samples']} samples ({summary['n_events']} events) as "
@@ -160,7 +160,7 @@ def _run_train(args: argparse.Namespace) -> int:
         raise InvalidConfigError("train: give exactly one of --dataset NAME or --train-set SET.npz")
     train_data = None
     if args.train_set is not None:
-        from spikeslim.condense.setfile import load_set
+        from spikeslim.datasets.setfile import load_set
 
         train_data = load_set(args.train_set)
 
