@@ -20,8 +20,8 @@ from typing import Any
 import numpy as np
 import torch
 
-from spikeslim.bench.report import format_mean_std, write_report
 from spikeslim.cli import main as cli
+from spikeslim.report import format_mean_std, write_report
 
 REPO = Path(__file__).resolve().parents[1]
 FRAMES = ["--T", "10", "--downsample", "2"]

@@ -41,7 +41,6 @@ from spikeslim.bench.cells import CellStore
 from spikeslim.bench.data import available
 from spikeslim.bench.progress import cell_bar
 from spikeslim.bench.protocol import PROTOCOLS, Split, get_protocol, splits
-from spikeslim.bench.report import format_mean_std, mean_std, plot_xy, write_report
 from spikeslim.bench.summary import complete_runs, paired_text, split_names
 from spikeslim.datasets.base import FrameSet
 from spikeslim.datasets.loading import rebin_frameset
@@ -49,6 +48,7 @@ from spikeslim.latency.convert import convert
 from spikeslim.latency.finetune import finetune, teacher_logits
 from spikeslim.latency.model import QCFSNet
 from spikeslim.latency.pipeline import HSDConfig, train_teacher
+from spikeslim.report import format_mean_std, mean_std, plot_xy, write_report
 from spikeslim.train import TrainConfig, evaluate, fit, resolve_device
 
 REPO = Path(__file__).resolve().parents[1]

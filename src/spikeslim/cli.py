@@ -56,8 +56,8 @@ def _add_evaluate_set(sub: "argparse._SubParsersAction[argparse.ArgumentParser]"
 def _run_evaluate_set(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from spikeslim.bench.report import markdown_table, write_report
     from spikeslim.condense.evaluate import EvalRecipe, evaluate_set, summary_row
+    from spikeslim.report import markdown_table, write_report
 
     model_kwargs = {k: v for k, v in (("width", args.width), ("depth", args.depth)) if v is not None}
     recipe = EvalRecipe(model=args.model, model_kwargs=model_kwargs, seeds=args.seeds, steps=args.steps)
@@ -215,8 +215,8 @@ def _add_datasets(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") ->
 
 
 def _run_datasets(args: argparse.Namespace) -> int:
-    from spikeslim.bench.report import markdown_table
     from spikeslim.datasets.status import dataset_rows
+    from spikeslim.report import markdown_table
 
     rows = dataset_rows(args.data_dir)
     print(markdown_table(rows, ["dataset", "status", "train", "test", "sensor", "classes"]), end="")
@@ -370,8 +370,8 @@ def _add_latency(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> 
 
 
 def _run_latency(args: argparse.Namespace) -> int:
-    from spikeslim.bench.report import markdown_table
     from spikeslim.latency.pipeline import HSDConfig, hsd_run
+    from spikeslim.report import markdown_table
     from spikeslim.train import TrainConfig
 
     steps, channels = args.steps, args.channels

@@ -22,10 +22,10 @@ import numpy as np
 import torch
 from tqdm import tqdm
 
-from spikeslim.bench.report import mean_std
 from spikeslim.datasets.base import FrameSet
 from spikeslim.errors import InvalidConfigError
 from spikeslim.files import write_json
+from spikeslim.report import mean_std
 from spikeslim.safeio import cached_json
 from spikeslim.train.augment import SHIFTS, FrameAugment
 
