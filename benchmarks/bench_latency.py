@@ -46,9 +46,9 @@ from spikeslim.datasets.base import FrameSet
 from spikeslim.datasets.loading import rebin_frameset
 from spikeslim.latency.convert import convert
 from spikeslim.latency.finetune import finetune, teacher_logits
-from spikeslim.latency.model import QCFSNet
 from spikeslim.latency.pipeline import HSDConfig, train_teacher
 from spikeslim.report import format_mean_std, mean_std, plot_xy, write_report
+from spikeslim.snn.models.qcfs import QCFSNet
 from spikeslim.train import TrainConfig, evaluate, fit, resolve_device
 
 REPO = Path(__file__).resolve().parents[1]

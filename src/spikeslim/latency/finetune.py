@@ -19,8 +19,8 @@ from tqdm import tqdm
 
 from spikeslim.datasets.base import FrameSet
 from spikeslim.errors import CheckpointError, DivergedError
-from spikeslim.latency.model import QCFSNet
 from spikeslim.latency.skd import skd_loss
+from spikeslim.snn.models.qcfs import QCFSNet
 from spikeslim.train import TrainConfig, evaluate, save_checkpoint
 from spikeslim.train.checkpoint import data_info, read_checkpoint
 from spikeslim.train.data import batch, batches

@@ -21,7 +21,7 @@ from spikeslim.errors import InvalidConfigError
 from spikeslim.files import write_json
 from spikeslim.latency.convert import convert
 from spikeslim.latency.finetune import MODEL_NAME, finetune, teacher_logits
-from spikeslim.latency.model import QCFSNet
+from spikeslim.snn.models.qcfs import QCFSNet
 from spikeslim.train import ModelSpec, TrainConfig, evaluate, fit, resolve_device
 
 TEACHER_KINDS = ("ann", "snn")
