@@ -152,6 +152,7 @@ def _add_train(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> No
 
 def _run_train(args: argparse.Namespace) -> int:
     from spikeslim.errors import InvalidConfigError
+    from spikeslim.prune import Pruning
     from spikeslim.train import FrameAugment, TrainConfig
     from spikeslim.train.distributed import is_main
     from spikeslim.train.run import train_run
@@ -169,10 +170,12 @@ def _run_train(args: argparse.Namespace) -> int:
                          tet_lambda=args.tet_lambda, augment=FrameAugment(flip=args.flip, shift=0.1) if args.augment else None,
                          seed=args.seed)
     model_kwargs = {k: v for k, v in (("width", args.width), ("depth", args.depth)) if v is not None}
+    if args.prune is None and args.keep != 1.0:
+        raise InvalidConfigError(f"keep={args.keep} needs a pruning method (--prune) to choose what to keep")
     results = train_run(dataset=args.dataset, train_data=train_data, model=args.model, model_kwargs=model_kwargs, config=config,
                         out=args.out, T=args.T, binning=args.binning, downsample=args.downsample,
                         data_dir=args.data_dir, cache_dir=args.cache_dir, device=args.device,
-                        resume=args.resume, prune=args.prune, keep=args.keep)
+                        resume=args.resume, prune=None if args.prune is None else Pruning(args.prune, args.keep))
     spikes = f", spike rate {results['spike_rate']:.3f}" if "spike_rate" in results else ""
     if is_main():  # under torchrun, one line for the whole group
         print(f"test accuracy {results['accuracy']:.2%} after {args.epochs} epochs in {results['wall_time_s']:.1f} s"

@@ -8,13 +8,15 @@ from __future__ import annotations
 
 import importlib
 import inspect
+from dataclasses import dataclass
 from typing import Any, Callable
 
 import torch
 
 from spikeslim.datasets.base import FrameSet
 from spikeslim.errors import InvalidConfigError, UnknownNameError
-from spikeslim.prune.base import Sampler, check_keep
+from spikeslim.prune.base import check_keep
+from spikeslim.train.hooks import Sampler
 
 _MODULES: dict[str, str] = {
     "sadp": "spikeslim.prune.sadp",
@@ -59,3 +61,15 @@ def build_sampler(
             f"pruning method {name!r} has no option {', '.join(unknown)}; its options: {', '.join(accepted) or 'none'}"
         )
     return build(train, keep=check_keep(keep), seed=seed, model_factory=model_factory, config=config, **options)
+
+
+@dataclass(frozen=True)
+class Pruning:
+    """`--prune NAME --keep F`: the `train.hooks.SamplerFactory` that `train_run` builds its sampler with."""
+
+    name: str
+    keep: float = 1.0
+
+    def __call__(self, train: FrameSet, *, seed: int, model_factory: Callable[[], torch.nn.Module],
+                 config: Any) -> Sampler:
+        return build_sampler(self.name, train, keep=self.keep, seed=seed, model_factory=model_factory, config=config)
