@@ -26,9 +26,9 @@ import tonic
 import tonic.transforms as tt
 from tqdm import tqdm
 
-from spikeslim.bench.report import write_report
 from spikeslim.events import SensorSize, ToFrames, downsampled_size, make_events
 from spikeslim.events.readers import read_nmnist_bin
+from spikeslim.report import write_report
 
 REPO = Path(__file__).resolve().parents[1]
 GESTURE_SENSOR = SensorSize(128, 128, 2)

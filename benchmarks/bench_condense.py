@@ -30,11 +30,11 @@ from spikeslim.bench.cells import CellStore, run_cells
 from spikeslim.bench.data import available
 from spikeslim.bench.protocol import PROTOCOLS, Split, SplitCache, get_protocol
 from spikeslim.bench.summary import condense_rows, time_to_accuracy
-from spikeslim.bench.report import write_report
 from spikeslim.condense.evaluate import train_and_test
 from spikeslim.condense.registry import condense_set
-from spikeslim.condense.setfile import load_set, save_set
 from spikeslim.datasets.base import FrameSet
+from spikeslim.datasets.setfile import load_set, save_set
+from spikeslim.report import write_report
 from spikeslim.train.plugins import RunContext
 
 REPO = Path(__file__).resolve().parents[1]

@@ -36,8 +36,8 @@ from spikingjelly.activation_based import surrogate as sj_surrogate
 from torch import Tensor, nn
 from tqdm import tqdm
 
-from spikeslim.bench.report import write_report
 from spikeslim.files import write_json
+from spikeslim.report import write_report
 from spikeslim.snn.memory import track_saved_tensors
 from spikeslim.snn.models import build_model
 from spikeslim.snn.neurons import LIF, LIFParams, lif_multistep, lif_multistep_loop

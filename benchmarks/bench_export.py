@@ -20,8 +20,8 @@ from typing import Any
 import numpy as np
 import torch
 
-from spikeslim.bench.report import format_mean_std, write_report
 from spikeslim.cli import main as cli
+from spikeslim.report import format_mean_std, write_report
 
 REPO = Path(__file__).resolve().parents[1]
 FRAMES = ["--T", "10", "--downsample", "2"]
@@ -39,7 +39,7 @@ def nmnist_small_dir() -> Path:
 
 
 def run_seed(seed: int, work: Path, data: Path, device: str, quick: bool) -> dict[str, Any]:
-    from spikeslim.condense.setfile import load_set
+    from spikeslim.datasets.setfile import load_set
     from spikeslim.datasets import load_frames
     from spikeslim.export import from_nir, read_nir
     from spikeslim.export.consumer import run_in_snntorch

@@ -3,7 +3,7 @@
 Splits are the protocol's (5 folds of nmnist-small and digits-dvs, motion-dvs's 2,000-sample test
 split), binned as the protocol bins them (equal time windows, full sensor size; the pre-protocol
 run halved it) but into F = 16 frames, the teacher's. Every method's T frames are those 16 summed
-in groups (`latency.rebin`), which equals binning the events into T windows because T divides F.
+in groups (`events.rebin`), which equals binning the events into T windows because T divides F.
 
 The recipe is HSD's own, not the protocol's scnn recipe: HSD converts a QCFS ANN into an IF
 network with the same weights, which scnn (LIF neurons) is not, so every method trains the same
@@ -41,14 +41,15 @@ from spikeslim.bench.cells import CellStore
 from spikeslim.bench.data import available
 from spikeslim.bench.progress import cell_bar
 from spikeslim.bench.protocol import PROTOCOLS, Split, get_protocol, splits
-from spikeslim.bench.report import format_mean_std, mean_std, plot_xy, write_report
 from spikeslim.bench.summary import complete_runs, paired_text, split_names
 from spikeslim.datasets.base import FrameSet
+from spikeslim.datasets.loading import rebin_frameset
 from spikeslim.latency.convert import convert
 from spikeslim.latency.skd import SKDHook, teacher_logits
-from spikeslim.latency.model import QCFSNet
+from spikeslim.snn.models.qcfs import QCFSNet
 from spikeslim.latency.pipeline import HSDConfig, train_teacher
-from spikeslim.latency.rebin import rebin_frameset
+from spikeslim.report import format_mean_std, mean_std, plot_xy, write_report
+from spikeslim.snn.models.qcfs import QCFSNet
 from spikeslim.train import TrainConfig, evaluate, fit, resolve_device
 
 REPO = Path(__file__).resolve().parents[1]

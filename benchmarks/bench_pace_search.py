@@ -22,9 +22,9 @@ from spikeslim.bench.cells import CellStore, run_cells
 from spikeslim.bench.data import available
 from spikeslim.bench.protocol import PROTOCOLS, get_protocol, splits, validation
 from spikeslim.bench.summary import accuracy_text
-from spikeslim.bench.report import write_report
 from spikeslim.condense.evaluate import train_and_test
 from spikeslim.condense.registry import condense_set
+from spikeslim.report import write_report
 from spikeslim.train.plugins import RunContext
 
 REPO = Path(__file__).resolve().parents[1]

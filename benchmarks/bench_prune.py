@@ -27,11 +27,11 @@ import torch
 from spikeslim.bench.cells import CellStore, run_cells
 from spikeslim.bench.data import available
 from spikeslim.bench.protocol import PROTOCOLS, Split, SplitCache, get_protocol
-from spikeslim.bench.report import plot_xy, write_report
 from spikeslim.bench.summary import accuracy_text, complete_runs, paired_text, split_names, time_to_accuracy
 from spikeslim.datasets.base import FrameSet
 from spikeslim.prune import build_sampler, names
 from spikeslim.prune.static import StaticSampler
+from spikeslim.report import plot_xy, write_report
 from spikeslim.snn.models import build_model
 from spikeslim.train import TrainConfig, evaluate, fit
 from spikeslim.train.plugins import RunContext

@@ -23,8 +23,8 @@ import torch
 from spikeslim.bench.cells import CellStore, run_cells
 from spikeslim.bench.data import available
 from spikeslim.bench.protocol import get_protocol, splits, validation
-from spikeslim.bench.report import plot_xy, write_report
 from spikeslim.condense.evaluate import train_and_test
+from spikeslim.report import plot_xy, write_report
 
 REPO = Path(__file__).resolve().parents[1]
 BUDGETS = (250, 500, 1000, 2000)

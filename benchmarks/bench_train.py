@@ -25,10 +25,10 @@ import torch
 
 from spikeslim.bench.cells import CellStore, run_cells
 from spikeslim.bench.data import NAMES, Located, available
-from spikeslim.bench.report import write_report
 from spikeslim.bench.stats import binomial_se
 from spikeslim.bench.summary import accuracy_text
 from spikeslim.cli import build_parser
+from spikeslim.report import write_report
 from spikeslim.train import FrameAugment, TrainConfig
 from spikeslim.train.run import train_run
 

@@ -56,8 +56,8 @@ def _add_evaluate_set(sub: "argparse._SubParsersAction[argparse.ArgumentParser]"
 def _run_evaluate_set(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from spikeslim.bench.report import markdown_table, write_report
     from spikeslim.condense.evaluate import EvalRecipe, evaluate_set, summary_row
+    from spikeslim.report import markdown_table, write_report
 
     model_kwargs = {k: v for k, v in (("width", args.width), ("depth", args.depth)) if v is not None}
     recipe = EvalRecipe(model=args.model, model_kwargs=model_kwargs, seeds=args.seeds, steps=args.steps)
@@ -87,7 +87,7 @@ def _add_export_events(sub: "argparse._SubParsersAction[argparse.ArgumentParser]
 
 def _run_export_events(args: argparse.Namespace) -> int:
     from spikeslim.condense.export import export_events
-    from spikeslim.condense.setfile import load_set
+    from spikeslim.datasets.setfile import load_set
 
     summary = export_events(load_set(args.set), args.out, duration_us=args.duration_us, overwrite=args.overwrite)
     print(f"wrote {summary['n_samples']} samples ({summary['n_events']} events) as "
@@ -152,6 +152,7 @@ def _add_train(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> No
 
 def _run_train(args: argparse.Namespace) -> int:
     from spikeslim.errors import InvalidConfigError
+    from spikeslim.prune import Pruning
     from spikeslim.train import FrameAugment, TrainConfig
     from spikeslim.train.distributed import is_main
     from spikeslim.train.run import train_run
@@ -160,7 +161,7 @@ def _run_train(args: argparse.Namespace) -> int:
         raise InvalidConfigError("train: give exactly one of --dataset NAME or --train-set SET.npz")
     train_data = None
     if args.train_set is not None:
-        from spikeslim.condense.setfile import load_set
+        from spikeslim.datasets.setfile import load_set
 
         train_data = load_set(args.train_set)
 
@@ -169,10 +170,12 @@ def _run_train(args: argparse.Namespace) -> int:
                          tet_lambda=args.tet_lambda, augment=FrameAugment(flip=args.flip, shift=0.1) if args.augment else None,
                          seed=args.seed)
     model_kwargs = {k: v for k, v in (("width", args.width), ("depth", args.depth)) if v is not None}
+    if args.prune is None and args.keep != 1.0:
+        raise InvalidConfigError(f"keep={args.keep} needs a pruning method (--prune) to choose what to keep")
     results = train_run(dataset=args.dataset, train_data=train_data, model=args.model, model_kwargs=model_kwargs, config=config,
                         out=args.out, T=args.T, binning=args.binning, downsample=args.downsample,
                         data_dir=args.data_dir, cache_dir=args.cache_dir, device=args.device,
-                        resume=args.resume, prune=args.prune, keep=args.keep)
+                        resume=args.resume, prune=None if args.prune is None else Pruning(args.prune, args.keep))
     spikes = f", spike rate {results['spike_rate']:.3f}" if "spike_rate" in results else ""
     if is_main():  # under torchrun, one line for the whole group
         print(f"test accuracy {results['accuracy']:.2%} after {args.epochs} epochs in {results['wall_time_s']:.1f} s"
@@ -215,8 +218,8 @@ def _add_datasets(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") ->
 
 
 def _run_datasets(args: argparse.Namespace) -> int:
-    from spikeslim.bench.report import markdown_table
     from spikeslim.datasets.status import dataset_rows
+    from spikeslim.report import markdown_table
 
     rows = dataset_rows(args.data_dir)
     print(markdown_table(rows, ["dataset", "status", "train", "test", "sensor", "classes"]), end="")
@@ -370,8 +373,8 @@ def _add_latency(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> 
 
 
 def _run_latency(args: argparse.Namespace) -> int:
-    from spikeslim.bench.report import markdown_table
     from spikeslim.latency.pipeline import HSDConfig, hsd_run
+    from spikeslim.report import markdown_table
     from spikeslim.train import TrainConfig
 
     steps, channels = args.steps, args.channels

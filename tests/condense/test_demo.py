@@ -4,7 +4,7 @@ import numpy as np
 
 from spikeslim.condense.demo import DemoConfig, run_demo
 from spikeslim.condense.evaluate import EvalRecipe
-from spikeslim.condense.setfile import load_set
+from spikeslim.datasets.setfile import load_set
 
 TINY = DemoConfig(ipc=2, T=2, downsample=4, methods={"random": {}},
                   recipe=EvalRecipe(model_kwargs={"width": 4, "depth": 1}, seeds=2, steps=2, min_epochs=1))

@@ -3,7 +3,7 @@
 import numpy as np
 
 from spikeslim.cli import main
-from spikeslim.condense.setfile import load_set
+from spikeslim.datasets.setfile import load_set
 
 SMALL = ["--T", "2", "--downsample", "4", "--option", "width=4", "--option", "depth=1"]
 

@@ -8,8 +8,8 @@ import pytest
 import spikeslim.condense.evaluate as ev
 from spikeslim.cli import main
 from spikeslim.condense.evaluate import EVENT_BYTES, EvalRecipe, storage
-from spikeslim.condense.setfile import InvalidSetFileError, save_set
 from spikeslim.datasets.base import FrameSet
+from spikeslim.datasets.setfile import InvalidSetFileError, save_set
 from spikeslim.errors import InvalidConfigError
 
 NMNIST_SMALL = Path(os.environ.get("SPIKESLIM_NMNIST_SMALL",

@@ -3,11 +3,9 @@ import json
 import numpy as np
 import pytest
 
-from spikeslim.condense.export import encode_nmnist, export_events
+from spikeslim.condense.export import export_events
 from spikeslim.datasets.base import FrameSet
-from spikeslim.errors import InvalidEventsError
 from spikeslim.events.frames import to_frames
-from spikeslim.events.types import make_events
 
 
 def _set(h=5, w=6, T=4) -> FrameSet:
@@ -51,11 +49,6 @@ def test_large_sensor_or_long_duration_exports_npy_only(tmp_path):
     assert not list((tmp_path / "b").rglob("*.bin"))
 
 
-def test_events_outside_the_nmnist_range_are_refused():
-    with pytest.raises(InvalidEventsError, match="N-MNIST"):
-        encode_nmnist(make_events([256], [0], [0], [1]))
-    with pytest.raises(InvalidEventsError, match="N-MNIST"):
-        encode_nmnist(make_events([0], [0], [2**23], [1]))
 
 
 def test_tonic_reads_exported_events_back_exactly_with_the_named_call(tmp_path):

@@ -6,10 +6,10 @@ import tracemalloc
 import numpy as np
 import pytest
 
-from spikeslim.condense.export import encode_nmnist
 from spikeslim.datasets import load_frames, open_split
 from spikeslim.errors import CorruptEventFileError, InvalidConfigError
 from spikeslim.events import readers
+from spikeslim.events.readers import encode_nmnist
 from spikeslim.events.types import make_events
 
 

@@ -2,6 +2,8 @@ import numpy as np
 import pytest
 
 from spikeslim.datasets import load_frames, nmnist, open_split
+from spikeslim.datasets.base import FrameSet
+from spikeslim.datasets.loading import rebin_frameset
 from spikeslim.errors import DatasetMissingError, InvalidConfigError
 from spikeslim.events import to_frames
 
@@ -36,3 +38,11 @@ def test_bad_settings_and_missing_data(tmp_path):
     with pytest.raises(DatasetMissingError, match="NMNIST"):
         load_frames("nmnist", "test", data_dir=tmp_path, cache_dir=tmp_path / "cache", progress=False)
     assert not (tmp_path / "cache" / "nmnist").exists() or not any((tmp_path / "cache").rglob("key.json"))
+
+
+def test_frameset_keeps_labels_and_records_origin():
+    data = FrameSet(np.ones((5, 6, 2, 3, 3), np.uint8), np.arange(5), n_classes=5, meta={"T": 6})
+    out = rebin_frameset(data, 2)
+    assert out.T == 2 and out.meta["T"] == 2 and out.meta["rebinned_from"] == 6
+    np.testing.assert_array_equal(out.labels, data.labels)
+    assert int(out.frames.sum()) == int(data.frames.sum())

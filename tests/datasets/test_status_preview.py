@@ -2,9 +2,9 @@ import numpy as np
 from PIL import Image
 
 from spikeslim.cli import main
-from spikeslim.condense.setfile import save_set
 from spikeslim.datasets import FrameSet
 from spikeslim.datasets.preview import show_sample, show_set
+from spikeslim.datasets.setfile import save_set
 from spikeslim.datasets.status import dataset_rows
 
 

@@ -4,8 +4,9 @@ import tonic.io
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from spikeslim.errors import CorruptEventFileError
-from spikeslim.events.readers import decode_nmnist, read_nmnist_bin
+from spikeslim.errors import CorruptEventFileError, InvalidEventsError
+from spikeslim.events.readers import decode_nmnist, encode_nmnist, read_nmnist_bin, write_nmnist_bin
+from spikeslim.events.types import make_events
 
 TONIC_DTYPE = np.dtype([("x", int), ("y", int), ("t", int), ("p", int)])
 
@@ -74,3 +75,18 @@ def test_round_trips_valid_records(records):
     x, y, t, p = map(list, zip(*sorted(records, key=lambda r: r[2])))
     ev = decode_nmnist(encode(x, y, t, p))
     assert ev["x"].tolist() == x and ev["y"].tolist() == y and ev["t"].tolist() == t and ev["p"].tolist() == p
+
+
+def test_written_file_reads_back_and_equals_the_independent_encoding(tmp_path):
+    x, y, t, p = [3, 0, 33], [5, 7, 2], [100, 2000, 2**23 - 1], [1, 0, 0]
+    write_nmnist_bin(tmp_path / "a.bin", make_events(x, y, t, p))
+    assert (tmp_path / "a.bin").read_bytes() == encode(x, y, t, p)
+    ev = read_nmnist_bin(tmp_path / "a.bin")
+    assert ev["x"].tolist() == x and ev["y"].tolist() == y and ev["t"].tolist() == t and ev["p"].tolist() == p
+
+
+def test_events_outside_the_nmnist_range_are_refused():
+    with pytest.raises(InvalidEventsError, match="N-MNIST"):
+        encode_nmnist(make_events([256], [0], [0], [1]))
+    with pytest.raises(InvalidEventsError, match="N-MNIST"):
+        encode_nmnist(make_events([0], [0], [2**23], [1]))

@@ -3,8 +3,8 @@
 import numpy as np
 
 from spikeslim.cli import main
-from spikeslim.condense.setfile import save_set
 from spikeslim.datasets import load_frames
+from spikeslim.datasets.setfile import save_set
 from spikeslim.export import from_nir, read_nir
 from spikeslim.snn.models import build_model
 from spikeslim.train import save_checkpoint

@@ -6,8 +6,7 @@ from torch import nn
 
 from spikeslim.errors import InvalidConfigError
 from spikeslim.latency.convert import convert, fold_batchnorm
-from spikeslim.latency.model import QCFSNet
-from spikeslim.latency.qcfs import SpikingQCFS
+from spikeslim.snn.models.qcfs import QCFSNet, SpikingQCFS
 
 KW = dict(in_shape=(2, 8, 8), n_classes=5, channels=(8, 16))
 

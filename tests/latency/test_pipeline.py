@@ -8,7 +8,7 @@ import torch
 from spikeslim.datasets.base import FrameSet
 from spikeslim.errors import CheckpointError, DivergedError, InvalidConfigError
 from spikeslim.latency import pipeline
-from spikeslim.latency.model import QCFSNet
+from spikeslim.snn.models.qcfs import QCFSNet
 from spikeslim.latency.pipeline import HSDConfig, run_hsd, train_student
 from spikeslim.latency.skd import SKDHook, teacher_logits
 from spikeslim.train import TrainConfig

@@ -49,6 +49,7 @@ def test_cli_trains_pruned_then_evaluates_the_checkpoint_at_one_step(frame_cache
     assert 0 <= results["spike_rate"] <= 1 and results["wall_time_s"] > 0 and len(results["history"]) == 1
     assert results["n_train"] == 1437 and results["examples_seen"] == pytest.approx(1437 / 2, abs=1)
     assert results["history"][0]["kept_fraction"] == pytest.approx(0.5, abs=1e-3)
+    assert (results["prune"], results["keep"]) == ("random", 0.5)
     capsys.readouterr()
 
     assert main(["evaluate", str(out / "checkpoint.pt"), "--T", "1", *flags]) == 0

@@ -16,8 +16,8 @@ import numpy as np
 
 from spikeslim.bench.cells import CellStore
 from spikeslim.bench.protocol import PROTOCOLS
-from spikeslim.bench.report import format_mean_std, plot_xy
 from spikeslim.bench.stats import paired_bootstrap
+from spikeslim.report import format_mean_std, plot_xy
 
 
 def split_names(dataset: str) -> list[str]:

@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 
 from spikeslim.datasets.base import FrameSet
+from spikeslim.datasets.setfile import as_count_frames
 from spikeslim.errors import SpikeslimError
 
 
@@ -111,16 +112,6 @@ def tile_down(frames: np.ndarray, factor: int) -> np.ndarray:
     return tiles.transpose(0, 3, 4, 1, 5, 2, 6).reshape(n, t, c, h, w)
 
 
-def as_count_frames(frames: np.ndarray) -> np.ndarray:
-    """Convert non-negative integer-valued counts to the smallest unsigned dtype that holds them."""
-    frames = np.asarray(frames)
-    if frames.size and (frames.min() < 0 or not np.all(np.equal(np.mod(frames, 1), 0))):
-        raise CondenseError("synthetic frames must be non-negative integer counts")
-    top = int(frames.max()) if frames.size else 0
-    dtype = np.uint8 if top <= np.iinfo(np.uint8).max else np.uint16 if top <= np.iinfo(np.uint16).max else np.uint32
-    return frames.astype(dtype)
-
-
 def condensed_set(
     train: FrameSet, frames: np.ndarray, labels: np.ndarray, *, method: str, options: dict[str, Any],
     timings: dict[str, float], ipc: int, seed: int,
@@ -134,5 +125,5 @@ def condensed_set(
         "options": dict(options),
         "timings": {k: round(float(v), 3) for k, v in timings.items()},
     }
-    return FrameSet(as_count_frames(frames), np.asarray(labels, dtype=np.int64), train.n_classes, meta)
+    return FrameSet(as_count_frames(frames, CondenseError), np.asarray(labels, dtype=np.int64), train.n_classes, meta)
 

@@ -17,13 +17,13 @@ from typing import Any
 
 from tqdm import tqdm
 
-from spikeslim.bench.report import format_mean_std, plot_xy, write_report
 from spikeslim.condense.evaluate import EvalRecipe, evaluate_set, reference, summary_row
 from spikeslim.condense.distill import checkpoint_folder, distill
-from spikeslim.condense.setfile import load_set
 from spikeslim.datasets import load_frames
 from spikeslim.datasets.base import FrameSet
+from spikeslim.datasets.setfile import load_set
 from spikeslim.files import write_json
+from spikeslim.report import format_mean_std, plot_xy, write_report
 from spikeslim.safeio import cached_json
 
 #: Small networks and short runs: the demo must finish in minutes on two CPU cores.

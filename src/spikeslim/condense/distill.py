@@ -13,9 +13,9 @@ from pathlib import Path
 from typing import Any
 
 from spikeslim.condense.registry import METHODS, condense_set
-from spikeslim.condense.setfile import save_set
 from spikeslim.datasets import load_frames
 from spikeslim.datasets.base import FrameSet
+from spikeslim.datasets.setfile import save_set
 from spikeslim.train.plugins import RunContext
 
 

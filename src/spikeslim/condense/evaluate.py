@@ -22,10 +22,10 @@ import numpy as np
 import torch
 from tqdm import tqdm
 
-from spikeslim.bench.report import mean_std
 from spikeslim.datasets.base import FrameSet
 from spikeslim.errors import InvalidConfigError
 from spikeslim.files import write_json
+from spikeslim.report import mean_std
 from spikeslim.safeio import cached_json
 from spikeslim.train.augment import SHIFTS, FrameAugment
 
@@ -131,8 +131,7 @@ def storage(data: FrameSet, full: FrameSet, set_file: Path | None = None) -> dic
     Full-set events are counted from its frames (every binned event) at the N-MNIST format's
     5 bytes each; full-set frames are the raw array at the same unsigned dtype the set file uses.
     """
-    from spikeslim.condense.base import as_count_frames
-    from spikeslim.condense.setfile import save_set
+    from spikeslim.datasets.setfile import as_count_frames, save_set
 
     if set_file is None:
         with tempfile.TemporaryDirectory() as tmp:
@@ -152,8 +151,8 @@ def storage(data: FrameSet, full: FrameSet, set_file: Path | None = None) -> dic
 def real_splits(meta: dict[str, Any], *, data_dir: Path | None = None, cache_dir: Path | None = None,
                 progress: bool = True) -> tuple[FrameSet, FrameSet]:
     """The real train and test splits binned exactly like the set described by `meta`."""
-    from spikeslim.condense.setfile import InvalidSetFileError
     from spikeslim.datasets import load_frames
+    from spikeslim.datasets.setfile import InvalidSetFileError
 
     missing = [k for k in ("dataset", "T") if k not in meta]
     if missing:
@@ -170,7 +169,7 @@ def evaluate_set(path: str | os.PathLike[str], recipe: EvalRecipe = EvalRecipe()
 
     The full-data reference is cached in `reference_dir` (default: `reference/` beside the set).
     """
-    from spikeslim.condense.setfile import InvalidSetFileError, load_set
+    from spikeslim.datasets.setfile import InvalidSetFileError, load_set
 
     path = Path(path)
     data = load_set(path)

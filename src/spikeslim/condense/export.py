@@ -22,45 +22,14 @@ import numpy as np
 from tqdm import tqdm
 
 from spikeslim.datasets.base import FrameSet
-from spikeslim.errors import InvalidConfigError, InvalidEventsError, OutputError
+from spikeslim.errors import InvalidConfigError, OutputError
 from spikeslim.events.frames import frames_to_events
+from spikeslim.events.readers import nmnist_fits, write_nmnist_bin
 from spikeslim.events.types import SensorSize
 from spikeslim.files import atomic_path, write_json
 
-#: N-MNIST packs x and y in 8 bits and the timestamp in 23 bits (microseconds).
-NMNIST_MAX_XY = 255
-NMNIST_MAX_T = 2**23 - 1
 #: N-MNIST's recordings last about 300 ms (three saccades); the default span of exported samples.
 DEFAULT_DURATION_US = 300_000
-
-
-def nmnist_fits(sensor: SensorSize, duration_us: int) -> bool:
-    """Whether streams on `sensor` spanning [0, duration_us) can be stored as N-MNIST .bin."""
-    return (sensor.width - 1 <= NMNIST_MAX_XY and sensor.height - 1 <= NMNIST_MAX_XY
-            and sensor.polarities <= 2 and duration_us - 1 <= NMNIST_MAX_T)
-
-
-def encode_nmnist(events: np.ndarray) -> bytes:
-    """Pack events into N-MNIST's 5 bytes each: x, y, then polarity (1 bit) and t (23 bits)."""
-    x, y, t, p = (np.asarray(events[f], dtype=np.int64) for f in "xytp")
-    if len(events) and (x.min() < 0 or y.min() < 0 or max(x.max(), y.max()) > NMNIST_MAX_XY
-                        or t.min() < 0 or t.max() > NMNIST_MAX_T or not np.isin(p, (0, 1)).all()):
-        raise InvalidEventsError(
-            f"events do not fit the N-MNIST format (x, y in [0, {NMNIST_MAX_XY}], p in {{0, 1}}, "
-            f"t in [0, {NMNIST_MAX_T}] us)"
-        )
-    raw = np.empty((len(events), 5), dtype=np.uint8)
-    raw[:, 0], raw[:, 1] = x, y
-    raw[:, 2] = (p << 7) | (t >> 16)
-    raw[:, 3], raw[:, 4] = (t >> 8) & 0xFF, t & 0xFF
-    return raw.tobytes()
-
-
-def write_nmnist_bin(path: str | os.PathLike[str], events: np.ndarray) -> None:
-    """Write `events` as an N-MNIST .bin file, atomically."""
-    data = encode_nmnist(events)
-    with atomic_path(path) as tmp:
-        tmp.write_bytes(data)
 
 
 def tonic_rebin(sensor: SensorSize, T: int, duration_us: int) -> dict[str, Any]:

@@ -19,7 +19,7 @@ import torch
 from tqdm.auto import tqdm
 
 from spikeslim.condense.base import ClassBatches, class_major_labels, condensed_set, init_frames
-from spikeslim.condense.pace.quantize import PEQN, count_scale
+from spikeslim.condense.peq import PEQN, count_scale
 from spikeslim.datasets.base import FrameSet
 from spikeslim.errors import CheckpointError, DivergedError
 from spikeslim.files import write_torch

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -13,6 +14,7 @@ from spikeslim.datasets.registry import get_spec, open_split
 from spikeslim.errors import InvalidConfigError
 from spikeslim.events.cache import cached_frames, default_cache_dir
 from spikeslim.events.frames import ToFrames, downsampled_size
+from spikeslim.events.rebin import rebin_frames
 from spikeslim.safeio import max_bytes
 
 BINNINGS = ("time", "count")
@@ -95,3 +97,12 @@ def load_frames(
     meta = {"dataset": name, "split": split, "T": T, "binning": binning, "downsample": downsample,
             "source": source, "sensor_size": list(out), "class_names": list(spec.class_names)}
     return FrameSet(frames, labels, spec.n_classes, meta)
+
+
+def rebin_frameset(data: FrameSet, T: int) -> FrameSet:
+    """The same samples and labels with T frames each (`events.rebin`); `meta["T"]` and
+    `meta["rebinned_from"]` say so."""
+    if T == data.T:
+        return data
+    meta = dict(data.meta, T=T, rebinned_from=data.T)
+    return replace(data, frames=rebin_frames(data.frames, T), meta=meta)

@@ -9,6 +9,7 @@ import numpy as np
 
 from spikeslim.datasets.loading import binner_for
 from spikeslim.datasets.registry import get_spec, open_split
+from spikeslim.datasets.setfile import load_set
 from spikeslim.errors import InvalidConfigError
 from spikeslim.events.render import render_grid, render_sample
 
@@ -29,8 +30,6 @@ def show_sample(name: str, split: str, index: int, out: str | os.PathLike[str], 
 
 def show_set(path: str | os.PathLike[str], out: str | os.PathLike[str], index: int = 0) -> Path:
     """Draw a synthetic set (.npz): rows are classes (the class's `index`-th sample), columns time bins."""
-    from spikeslim.condense.setfile import load_set
-
     fs = load_set(path)
     classes = [c for c in range(fs.n_classes) if np.any(fs.labels == c)]
     picks = [np.flatnonzero(fs.labels == c)[index % np.count_nonzero(fs.labels == c)] for c in classes]

@@ -1,4 +1,5 @@
-"""Readers of native event-file formats. Every error names the file, never a numpy traceback."""
+"""Native event-file formats: their readers, and N-MNIST's writer (the exporter's). Every read
+error names the file, never a numpy traceback."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import numpy as np
 
 from spikeslim.errors import CorruptEventFileError, InvalidEventsError
 from spikeslim.events.types import SensorSize, make_events, validate_events
+from spikeslim.files import atomic_path
 from spikeslim.safeio import check_file_size
 
 NMNIST_SENSOR = SensorSize(34, 34, 2)
@@ -16,6 +18,9 @@ _OVERFLOW_Y = 240  # an N-MNIST record with y == 240 marks a timestamp wrap, not
 _OVERFLOW_US = 2**13  # what tonic (and the dataset's original reader) adds at each wrap
 #: N-MNIST recordings are about 20 KB; decoding costs ~10x the file in memory, so far larger is refused.
 NMNIST_MAX_BYTES = 64 << 20
+#: N-MNIST packs x and y in 8 bits and the timestamp in 23 bits (microseconds).
+NMNIST_MAX_XY = 255
+NMNIST_MAX_T = 2**23 - 1
 
 
 def decode_nmnist(raw: bytes | np.ndarray, source: str = "N-MNIST data") -> np.ndarray:
@@ -58,3 +63,32 @@ def check_stream(events: np.ndarray, sensor_size: SensorSize, path: str | os.Pat
     if np.any(np.diff(events["t"]) < 0):
         raise CorruptEventFileError(f"{path}: timestamps go backwards, the file is corrupt")
     return events
+
+
+def nmnist_fits(sensor: SensorSize, duration_us: int) -> bool:
+    """Whether streams on `sensor` spanning [0, duration_us) can be stored as N-MNIST .bin."""
+    return (sensor.width - 1 <= NMNIST_MAX_XY and sensor.height - 1 <= NMNIST_MAX_XY
+            and sensor.polarities <= 2 and duration_us - 1 <= NMNIST_MAX_T)
+
+
+def encode_nmnist(events: np.ndarray) -> bytes:
+    """Pack events into N-MNIST's 5 bytes each: x, y, then polarity (1 bit) and t (23 bits)."""
+    x, y, t, p = (np.asarray(events[f], dtype=np.int64) for f in "xytp")
+    if len(events) and (x.min() < 0 or y.min() < 0 or max(x.max(), y.max()) > NMNIST_MAX_XY
+                        or t.min() < 0 or t.max() > NMNIST_MAX_T or not np.isin(p, (0, 1)).all()):
+        raise InvalidEventsError(
+            f"events do not fit the N-MNIST format (x, y in [0, {NMNIST_MAX_XY}], p in {{0, 1}}, "
+            f"t in [0, {NMNIST_MAX_T}] us)"
+        )
+    raw = np.empty((len(events), 5), dtype=np.uint8)
+    raw[:, 0], raw[:, 1] = x, y
+    raw[:, 2] = (p << 7) | (t >> 16)
+    raw[:, 3], raw[:, 4] = (t >> 8) & 0xFF, t & 0xFF
+    return raw.tobytes()
+
+
+def write_nmnist_bin(path: str | os.PathLike[str], events: np.ndarray) -> None:
+    """Write `events` as an N-MNIST .bin file, atomically."""
+    data = encode_nmnist(events)
+    with atomic_path(path) as tmp:
+        tmp.write_bytes(data)

@@ -12,7 +12,7 @@ from typing import Any
 import torch
 from torch import nn
 
-from spikeslim.latency.model import QCFSNet
+from spikeslim.snn.models.qcfs import QCFSNet
 
 
 @torch.no_grad()

@@ -17,12 +17,12 @@ import torch
 
 from spikeslim.datasets import load_frames
 from spikeslim.datasets.base import FrameSet
+from spikeslim.datasets.loading import rebin_frameset
 from spikeslim.errors import DivergedError, InvalidConfigError
 from spikeslim.files import write_json
 from spikeslim.latency.convert import convert
 from spikeslim.latency.skd import SKDHook, teacher_logits
-from spikeslim.latency.model import QCFSNet
-from spikeslim.latency.rebin import rebin_frameset
+from spikeslim.snn.models.qcfs import QCFSNet
 from spikeslim.train import ModelSpec, TrainConfig, evaluate, fit, resolve_device
 
 TEACHER_KINDS = ("ann", "snn")

@@ -1,6 +1,5 @@
 """spikeslim.prune: per-epoch data pruning samplers (SADP and baselines) behind one interface."""
 
-from spikeslim.prune.base import Sampler
-from spikeslim.prune.registry import build_sampler, names
+from spikeslim.prune.registry import Pruning, build_sampler, names
 
-__all__ = ["Sampler", "build_sampler", "names"]
+__all__ = ["Pruning", "build_sampler", "names"]

@@ -1,6 +1,6 @@
-"""What every pruning sampler shares: the protocol, the per-epoch budget and the sampling rules.
+"""What every pruning sampler shares: the per-epoch budget and the sampling rules.
 
-A sampler decides, each epoch, which training examples the trainer sees and with what loss
+A sampler (the trainer's protocol, `spikeslim.train.hooks.Sampler`) decides, each epoch, which training examples the trainer sees and with what loss
 weight; it learns from the trainer's own forward passes (`observe`), so scoring costs no extra
 pass. Randomness is drawn from `(seed, epoch)`, never from carried state, so a resumed run plans
 the same epochs as an uninterrupted one given the same scores.
@@ -10,32 +10,12 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any, Callable, Protocol
+from typing import Any, Callable
 
 import numpy as np
 import torch
 
 from spikeslim.errors import InvalidConfigError
-
-
-class Sampler(Protocol):
-    """Chooses each epoch's examples and loss weights; sees every training forward pass.
-
-    `plan` returns indices int64 [k] (in the order to train on) and weights float32 [k]; the
-    trainer minimises mean_i(w_i * loss_i). `observe` receives detached per-step logits
-    [T, B, C], the spikes entering the classifier [T, B, D] and labels [B] of the examples
-    `indices` [B]. `state_dict`/`load_state_dict` carry the learnt scores across `--resume`.
-    """
-
-    def plan(self, epoch: int, n_epochs: int) -> tuple[np.ndarray, np.ndarray]: ...
-
-    def observe(
-        self, indices: torch.Tensor, logits: torch.Tensor, features: torch.Tensor, labels: torch.Tensor
-    ) -> None: ...
-
-    def state_dict(self) -> dict[str, Any]: ...
-
-    def load_state_dict(self, state: dict[str, Any]) -> None: ...
 
 
 def check_keep(keep: float) -> float:

@@ -7,11 +7,13 @@ Sampler` (the scheme of `spikeslim.train.plugins`), so a new method is one file 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from spikeslim.datasets.base import FrameSet
 from spikeslim.errors import InvalidConfigError
-from spikeslim.prune.base import Sampler, check_keep
+from spikeslim.prune.base import check_keep
+from spikeslim.train.hooks import Sampler
 from spikeslim.train.plugins import Registry, RunContext
 
 METHODS = Registry("pruning method", {
@@ -40,3 +42,14 @@ def build_sampler(
     if len(train) < 1:
         raise InvalidConfigError("cannot prune an empty training set")
     return METHODS.build(name, train, check_keep(keep), options or {}, run)
+
+
+@dataclass(frozen=True)
+class Pruning:
+    """`--prune NAME --keep F`: the `train.hooks.SamplerFactory` that `train_run` builds its sampler with."""
+
+    name: str
+    keep: float = 1.0
+
+    def __call__(self, train: FrameSet, run: RunContext) -> Sampler:
+        return build_sampler(self.name, train, keep=self.keep, run=run)

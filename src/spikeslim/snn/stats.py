@@ -42,7 +42,7 @@ class ActivityStats:
         return sum(self.macs.values()) / self.samples if self.samples else 0.0
 
     def rows(self) -> list[dict[str, Any]]:
-        """One row per counted layer, for `bench.report.write_report` tables."""
+        """One row per counted layer, for `spikeslim.report.write_report` tables."""
         rows: list[dict[str, Any]] = []
         for name, spikes in self.spikes.items():
             rows.append({"layer": name, "kind": "spiking", "spike_rate": spikes / max(self.neuron_steps[name], 1)})

@@ -1,6 +1,6 @@
 """Data-parallel training with PyTorch's own engine (torchrun + DistributedDataParallel).
 
-Run `torchrun --nproc_per_node N -m spikeslim.train --dataset ... --out DIR` (the same flags as
+Run `torchrun --nproc_per_node N -m spikeslim train --dataset ... --out DIR` (the same flags as
 `spikeslim train`). Every process trains on its shard of each epoch's indices with
 `batch_size` examples per step; gradients are averaged by DDP; only rank 0 writes files.
 """

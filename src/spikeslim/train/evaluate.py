@@ -9,6 +9,7 @@ import torch
 from torch import nn
 
 from spikeslim.datasets.base import FrameSet
+from spikeslim.datasets.loading import rebin_frameset
 from spikeslim.snn.stats import count_activity
 from spikeslim.train.data import batch, batches
 from spikeslim.train.device import resolve_device
@@ -34,8 +35,6 @@ def evaluate(
     """
     device = resolve_device(device) if not isinstance(device, torch.device) else device
     if T is not None and T != data.T:
-        from spikeslim.latency.rebin import rebin_frameset
-
         data = rebin_frameset(data, T)
     was_training = model.training
     model.eval().to(device)

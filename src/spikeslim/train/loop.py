@@ -16,13 +16,13 @@ from tqdm import tqdm
 
 from spikeslim.datasets.base import FrameSet
 from spikeslim.errors import DivergedError, InvalidConfigError
-from spikeslim.prune.base import Sampler
 from spikeslim.train import distributed
 from spikeslim.train.checkpoint import ModelSpec, data_info, read_checkpoint, save_checkpoint
 from spikeslim.train.config import TrainConfig
 from spikeslim.train.data import batch, batches
 from spikeslim.train.device import resolve_device
 from spikeslim.train.evaluate import evaluate
+from spikeslim.train.hooks import Sampler
 from spikeslim.train.losses import ExampleLoss, per_example_loss
 from spikeslim.train.optim import make_optimizer
 from spikeslim.train.resume import EpochStats, restore_train_state, train_state

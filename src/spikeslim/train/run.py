@@ -19,6 +19,7 @@ from spikeslim.train.checkpoint import ModelSpec, data_info, load_model
 from spikeslim.train.config import TrainConfig
 from spikeslim.train.device import resolve_device
 from spikeslim.train.evaluate import evaluate
+from spikeslim.train.hooks import SamplerFactory
 from spikeslim.train.loop import fit
 from spikeslim.train.plugins import RunContext
 
@@ -37,19 +38,17 @@ def train_run(
     cache_dir: str | None = None,
     device: str | None = None,
     resume: bool = False,
-    prune: str | None = None,
-    keep: float = 1.0,
+    prune: SamplerFactory | None = None,
     progress: bool = True,
     train_data: FrameSet | None = None,
 ) -> dict[str, Any]:
     """Train `model` on `dataset`, writing `out/checkpoint.pt` each epoch and `out/results.json`.
 
     `train_data` (a condensed set) replaces the training split; the test split is then its
-    dataset's (`meta["dataset"]`), binned at its T, binning and down-sampling.
+    dataset's (`meta["dataset"]`), binned at its T, binning and down-sampling. `prune`
+    (`prune.Pruning(name, keep)`) builds the run's sampler once data and model are known.
     Under torchrun this process joins the group and trains its shard; only rank 0 writes.
     """
-    if prune is None and keep != 1.0:
-        raise InvalidConfigError(f"keep={keep} needs a pruning method (--prune) to choose what to keep")
     ctx, dev = distributed.init_from_env(resolve_device(device))
     main = distributed.is_main()
     if train_data is not None:
@@ -71,19 +70,15 @@ def train_run(
 
     torch.manual_seed(config.seed)
     net = make_model()
-    sampler = None
-    if prune is not None:
-        from spikeslim.prune import build_sampler
-
-        run = RunContext(seed=config.seed, device=str(dev), progress=progress, config=config, model_factory=make_model)
-        sampler = build_sampler(prune, train, keep=keep, run=run)
+    run = RunContext(seed=config.seed, device=str(dev), progress=progress, config=config, model_factory=make_model)
+    sampler = None if prune is None else prune(train, run)
     out = Path(out)
     result = fit(net, train, config, test=test, sampler=sampler, device=dev, checkpoint=out / "checkpoint.pt",
                  resume=resume, progress=progress, model_spec=spec)
     results = {
         "dataset": dataset, "model": model, "model_kwargs": dict(model_kwargs), "data": data_info(train),
         "train_set": None if train_data is None else {k: train_data.meta.get(k) for k in ("method", "ipc", "seed")},
-        "config": config.to_dict(), "prune": prune, "keep": keep if prune else 1.0,
+        "config": config.to_dict(), "prune": None if prune is None else prune.name, "keep": 1.0 if prune is None else prune.keep,
         "n_train": len(train), "n_test": len(test), "device": str(dev),
         "world_size": ctx.world_size if ctx else 1, **result.final,
         "wall_time_s": result.wall_time_s, "examples_seen": result.examples_seen,

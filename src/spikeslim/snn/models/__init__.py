@@ -18,7 +18,7 @@ _MODULES: dict[str, str] = {
     "vggsnn": "spikeslim.snn.models.vggsnn",
     "scnn": "spikeslim.snn.models.scnn",
     "deploy": "spikeslim.snn.models.deploy",  # NIR-expressible (spikeslim.export)
-    "qcfs": "spikeslim.latency.model",  # HSD teachers and students (spikeslim.latency)
+    "qcfs": "spikeslim.snn.models.qcfs",  # HSD teachers and students (trained by spikeslim.latency)
 }
 
 

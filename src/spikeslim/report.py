@@ -1,4 +1,4 @@
-"""Benchmark results as files people open: JSON for machines, Markdown for READMEs, PNG for eyes."""
+"""Results as files people open (benchmarks, the demo, CLI tables): JSON, Markdown tables, PNG plots."""
 
 from __future__ import annotations
 

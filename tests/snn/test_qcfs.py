@@ -2,7 +2,7 @@ import pytest
 import torch
 
 from spikeslim.errors import InvalidConfigError
-from spikeslim.latency.qcfs import QCFS, qcfs
+from spikeslim.snn.models.qcfs import QCFS, qcfs
 
 
 def test_levels_and_clipping():

@@ -9,8 +9,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from spikeslim.condense.setfile import InvalidSetFileError, load_set, save_set
 from spikeslim.datasets.base import FrameSet
+from spikeslim.datasets.setfile import InvalidSetFileError, load_set, save_set
 
 
 def good_set(n=6, t=3, classes=3):

@@ -4,10 +4,9 @@ import tonic
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from spikeslim.datasets.base import FrameSet
 from spikeslim.errors import InvalidConfigError
+from spikeslim.events.rebin import Rebin, group_index, rebin_frames
 from spikeslim.events.types import make_events
-from spikeslim.latency.rebin import Rebin, group_index, rebin_frames, rebin_frameset
 
 
 @settings(max_examples=40, deadline=None)
@@ -51,14 +50,6 @@ def test_equals_binning_the_event_stream_coarser_when_T_divides_F():
 def test_narrow_dtype_does_not_wrap():
     frames = np.full((1, 4, 2, 1, 1), 200, dtype=np.uint8)
     assert rebin_frames(frames, 1).max() == 800
-
-
-def test_frameset_keeps_labels_and_records_origin():
-    data = FrameSet(np.ones((5, 6, 2, 3, 3), np.uint8), np.arange(5), n_classes=5, meta={"T": 6})
-    out = rebin_frameset(data, 2)
-    assert out.T == 2 and out.meta["T"] == 2 and out.meta["rebinned_from"] == 6
-    np.testing.assert_array_equal(out.labels, data.labels)
-    assert int(out.frames.sum()) == int(data.frames.sum())
 
 
 @pytest.mark.parametrize("n_coarse", [0, -1, 7])

@@ -15,7 +15,6 @@ from typing import Any
 import numpy as np
 
 from spikeslim import __version__
-from spikeslim.condense.base import as_count_frames
 from spikeslim.datasets.base import FrameSet
 from spikeslim.datasets.loading import BINNINGS
 from spikeslim.errors import SpikeslimError
@@ -26,7 +25,19 @@ KEYS = ("frames", "labels", "meta")
 
 
 class InvalidSetFileError(SpikeslimError, ValueError):
-    """A synthetic-set file is missing keys, has the wrong shapes or is not an .npz at all."""
+    """A synthetic-set file is missing keys, has the wrong shapes or is not an .npz at all, or
+    frames to be saved are not counts."""
+
+
+def as_count_frames(frames: np.ndarray, error: type[Exception] = InvalidSetFileError) -> np.ndarray:
+    """Convert non-negative integer-valued counts to the smallest unsigned dtype that holds them;
+    anything else raises the caller's `error` class."""
+    frames = np.asarray(frames)
+    if frames.size and (frames.min() < 0 or not np.all(np.equal(np.mod(frames, 1), 0))):
+        raise error("synthetic frames must be non-negative integer counts")
+    top = int(frames.max()) if frames.size else 0
+    dtype = np.uint8 if top <= np.iinfo(np.uint8).max else np.uint16 if top <= np.iinfo(np.uint16).max else np.uint32
+    return frames.astype(dtype)
 
 
 def save_set(path: str | os.PathLike[str], frames: FrameSet, meta: dict[str, Any]) -> None:

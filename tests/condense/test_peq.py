@@ -3,7 +3,7 @@ import pytest
 import torch
 
 from spikeslim.condense.base import CondenseError
-from spikeslim.condense.pace.quantize import PEQN, count_scale, stochastic_round
+from spikeslim.condense.peq import PEQN, count_scale, stochastic_round
 
 
 def test_stochastic_round_is_integral_and_unbiased():

@@ -2,7 +2,7 @@ import json
 
 import pytest
 
-from spikeslim.bench.report import format_mean_std, markdown_table, mean_std, plot_xy, write_report
+from spikeslim.report import format_mean_std, markdown_table, mean_std, plot_xy, write_report
 
 
 def test_mean_std_uses_sample_std():

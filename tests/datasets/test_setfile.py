@@ -4,9 +4,8 @@ import numpy as np
 import pytest
 
 from spikeslim import __version__
-from spikeslim.condense.base import CondenseError
-from spikeslim.condense.setfile import InvalidSetFileError, load_set, save_set
 from spikeslim.datasets.base import FrameSet
+from spikeslim.datasets.setfile import InvalidSetFileError, load_set, save_set
 
 
 def _set(max_count: int = 7) -> FrameSet:
@@ -42,9 +41,9 @@ def test_plain_numpy_can_open_it(tmp_path):
 
 def test_negative_or_fractional_counts_are_refused(tmp_path):
     fs = _set()
-    with pytest.raises(CondenseError, match="non-negative"):
+    with pytest.raises(InvalidSetFileError, match="non-negative"):
         save_set(tmp_path / "a.npz", FrameSet(fs.frames - 10, fs.labels, 3), {})
-    with pytest.raises(CondenseError, match="integer"):
+    with pytest.raises(InvalidSetFileError, match="integer"):
         save_set(tmp_path / "b.npz", FrameSet(fs.frames + 0.5, fs.labels, 3), {})
 
 

@@ -9,11 +9,10 @@ integer and conserved, and order in time is kept.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import numpy as np
 
-from spikeslim.datasets.base import FrameSet
 from spikeslim.errors import InvalidConfigError
 
 
@@ -32,14 +31,6 @@ def rebin_frames(frames: np.ndarray, n_coarse: int, axis: int = 1) -> np.ndarray
     # Counts of several frames may overflow a narrow dtype such as uint8: accumulate wider.
     wide = np.promote_types(frames.dtype, np.uint32) if frames.dtype.kind == "u" else frames.dtype
     return np.add.reduceat(frames, starts, axis=axis, dtype=wide)
-
-
-def rebin_frameset(data: FrameSet, T: int) -> FrameSet:
-    """The same samples and labels with T frames each; `meta["T"]` and `meta["rebinned_from"]` say so."""
-    if T == data.T:
-        return data
-    meta = dict(data.meta, T=T, rebinned_from=data.T)
-    return replace(data, frames=rebin_frames(data.frames, T), meta=meta)
 
 
 @dataclass(frozen=True)
