@@ -20,12 +20,12 @@ from typing import Any
 
 import numpy as np
 import torch
-from tqdm import tqdm
 
 from spikeslim.bench.report import mean_std
 from spikeslim.datasets.base import FrameSet
 from spikeslim.errors import InvalidConfigError
 from spikeslim.files import write_json
+from spikeslim.progress import progress_bar
 from spikeslim.safeio import cached_json
 from spikeslim.train.augment import SHIFTS, FrameAugment
 
@@ -97,8 +97,8 @@ def evaluate_frames(train: FrameSet, test: FrameSet, recipe: EvalRecipe, *, seed
                     device: Any = None, progress: bool = True) -> dict[str, Any]:
     """Train `seeds` (default `recipe.seeds`) fresh networks on `train`; accuracy and time over seeds."""
     runs = [train_and_test(train, test, recipe, seed, device=device, progress=progress)
-            for seed in tqdm(range(seeds or recipe.seeds), desc=f"train on {len(train)} samples",
-                             unit="seed", disable=not progress)]
+            for seed in progress_bar(range(seeds or recipe.seeds), desc=f"train on {len(train)} samples",
+                                     unit="seed", disable=not progress, interval=0)]
     accs = [r["accuracy"] for r in runs]
     acc_mean, acc_std = mean_std(accs)
     return {"accuracies": accs, "acc_mean": acc_mean, "acc_std": acc_std,

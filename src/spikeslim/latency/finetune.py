@@ -15,12 +15,12 @@ from pathlib import Path
 
 import numpy as np
 import torch
-from tqdm import tqdm
 
 from spikeslim.datasets.base import FrameSet
 from spikeslim.errors import CheckpointError, DivergedError
 from spikeslim.latency.model import QCFSNet
 from spikeslim.latency.skd import skd_loss
+from spikeslim.progress import progress_bar
 from spikeslim.train import TrainConfig, evaluate, save_checkpoint
 from spikeslim.train.checkpoint import data_info, read_checkpoint
 from spikeslim.train.data import batch, batches
@@ -73,8 +73,8 @@ def finetune(
         gen = torch.Generator().manual_seed(int(np.random.SeedSequence([config.seed, epoch]).generate_state(1)[0]))
         order = torch.randperm(len(train), generator=gen).numpy()
         loss_sum, correct = 0.0, 0
-        bar = tqdm(total=len(train), unit="sample", desc=f"SKD T={train.T} epoch {epoch + 1}/{config.epochs}",
-                   disable=not progress, leave=False)
+        bar = progress_bar(total=len(train), unit="sample", desc=f"SKD T={train.T} epoch {epoch + 1}/{config.epochs}",
+                           disable=not progress, leave=False)
         for sl in batches(len(order), config.batch_size):
             idx = np.sort(order[sl])
             x, y = batch(train, idx, device)
