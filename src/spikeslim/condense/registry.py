@@ -23,9 +23,6 @@ _MODULES: dict[str, str] = {
     "forgetting": "spikeslim.condense.forgetting",
 }
 
-#: Methods that synthesise new frames (the rest select real samples).
-DISTILLATION = ("pace", "dm", "dc", "idm")
-
 
 def names() -> list[str]:
     return list(_MODULES)

@@ -48,10 +48,6 @@ class EmbeddedSplit:
         events = make_events(*(self.fields[f][a:b] for f in "xytp"))
         return events, int(self.labels[index])
 
-    @property
-    def event_counts(self) -> np.ndarray:
-        return np.diff(self.offsets)
-
 
 def pack(streams: Iterable[tuple[np.ndarray, int]], sensor_size: SensorSize) -> EmbeddedSplit:
     """Concatenate (events, label) pairs into one EmbeddedSplit."""
