@@ -1,7 +1,7 @@
 """The `latency` command end to end on the embedded digits-dvs, and `evaluate --T 1` on its student.
 
-The digits-dvs events come from the user's embedded-dataset cache (generated there on first use);
-the binned frames go to a temporary folder.
+The digits-dvs events come from the test session's private cache (tests/conftest.py); the binned
+frames go to a temporary folder.
 """
 
 import json
