@@ -23,7 +23,7 @@ from spikeslim.train.checkpoint import ModelSpec, data_info, read_checkpoint, sa
 from spikeslim.train.config import TrainConfig
 from spikeslim.train.data import batch, batches
 from spikeslim.train.device import resolve_device
-from spikeslim.train.evaluate import evaluate
+from spikeslim.train.evaluation import evaluate
 from spikeslim.train.losses import per_example_loss
 from spikeslim.train.optim import make_optimizer
 from spikeslim.train.resume import EpochStats, restore_train_state, train_state

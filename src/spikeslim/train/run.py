@@ -18,7 +18,7 @@ from spikeslim.train import distributed
 from spikeslim.train.checkpoint import ModelSpec, data_info, load_model
 from spikeslim.train.config import TrainConfig
 from spikeslim.train.device import resolve_device
-from spikeslim.train.evaluate import evaluate
+from spikeslim.train.evaluation import evaluate
 from spikeslim.train.loop import fit
 
 
