@@ -24,10 +24,10 @@ from typing import Callable
 import numpy as np
 import tonic
 import tonic.transforms as tt
-from tqdm import tqdm
 
 from spikeslim.events import SensorSize, ToFrames, downsampled_size, make_events
 from spikeslim.events.readers import read_nmnist_bin
+from spikeslim.progress import ProgressBar, progress_bar
 from spikeslim.report import write_report
 
 REPO = Path(__file__).resolve().parents[1]
@@ -87,7 +87,7 @@ def ms_per_recording(binner: Callable[[np.ndarray], np.ndarray], recordings: lis
     return (time.process_time() - cpu) / n * 1e3, (time.perf_counter() - wall) / n * 1e3
 
 
-def measure(case: Case, recordings: list[np.ndarray], rounds: int, bar: tqdm) -> dict:
+def measure(case: Case, recordings: list[np.ndarray], rounds: int, bar: ProgressBar) -> dict:
     """Check both give identical frames on every recording, then time them interleaved."""
     variants = {"tonic": tonic_binner(case), "spikeslim": ours_binner(case)}
     for events in recordings:
@@ -143,7 +143,7 @@ def main() -> None:
              for binning, T in (("time", 10 if sensor.width < 128 else 16),
                                 ("count", 10 if sensor.width < 128 else 16))]
     load = os.getloadavg()[0]
-    with tqdm(total=len(cases) * rounds, desc="binning", unit="round") as bar:
+    with progress_bar(total=len(cases) * rounds, desc="binning", unit="round") as bar:
         rows = [measure(case, recs, rounds, bar) for case, recs in cases]
     for row in rows:
         print(f"{row['data']:34s} {row['binning']:5s} T={row['T']:<3d} {row['sensor']}->{row['frames']:7s}"

@@ -34,8 +34,8 @@ from spikingjelly.activation_based import functional as sj_functional
 from spikingjelly.activation_based import neuron as sj_neuron
 from spikingjelly.activation_based import surrogate as sj_surrogate
 from torch import Tensor, nn
-from tqdm import tqdm
 
+from spikeslim.bench.progress import cell_bar
 from spikeslim.files import write_json
 from spikeslim.report import write_report
 from spikeslim.snn.memory import track_saved_tensors
@@ -162,7 +162,7 @@ def run(args: argparse.Namespace) -> None:
     todo += [("train", name, r) for r in range(args.rounds) for name in variants if str(r) not in cells["train"].get(name, {})]
     todo += [("lif", kind, r) for r in range(args.rounds) for kind in (SPIKESLIM, LOOP, SJ) if str(r) not in cells["lif"].get(kind, {})]
     warm: set = set()  # variants whose first (slow, one-off) call is done
-    for table, name, r in tqdm(todo, desc="engine cells", unit="cell"):
+    for table, name, r in cell_bar(todo, "engine cells"):
         if table == "memory":
             cells["memory"][name] = measure_memory(name, variants[name], opts[name], x, y, device)
             warm.add(name)

@@ -1,9 +1,11 @@
-"""Shared fixtures: where the real N-MNIST subset lives (never copied into the project)."""
+"""Shared fixtures: a private cache folder for the whole session, and where the real N-MNIST
+subset lives (never copied into the project)."""
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Iterator
 
 import pytest
 
@@ -16,3 +18,13 @@ def nmnist_small_dir() -> Path:
     if not (path / "Train").is_dir():
         pytest.skip(f"real N-MNIST subset not found at {path} (set SPIKESLIM_NMNIST_SMALL)")
     return path
+
+
+@pytest.fixture(scope="session", autouse=True)
+def private_cache(tmp_path_factory) -> Iterator[Path]:
+    """`SPIKESLIM_CACHE` points at a session folder, so no test writes generated datasets or
+    frames into the user's ~/.cache; one folder for the session, so each is generated once."""
+    folder = tmp_path_factory.mktemp("spikeslim-cache")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("SPIKESLIM_CACHE", str(folder))
+        yield folder

@@ -17,7 +17,7 @@ SRC = Path(__file__).resolve().parents[1] / "src" / "spikeslim"
 
 # Lowest first; a package may import itself and anything listed before it.
 LAYERS = (
-    "errors", "files", "safeio", "flags", "report",  # shared leaves
+    "errors", "files", "safeio", "flags", "report", "progress",  # shared leaves (docs/architecture.md)
     "events", "datasets", "snn", "train", "prune", "latency", "condense", "export", "bench",
     "cli", "__main__",
 )

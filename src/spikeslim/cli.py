@@ -9,8 +9,8 @@ from typing import Callable, Sequence
 from spikeslim import __version__
 from spikeslim.errors import SpikeslimError
 from spikeslim.files import describe
-from spikeslim.flags import (OneLineParser, fraction, natural_float, natural_int, positive_float, positive_int,
-                             positive_ints, unit_float)
+from spikeslim.flags import (CommandsFormatter, OneLineParser, fraction, natural_float, natural_int, positive_float,
+                             positive_int, positive_ints, unit_float)
 
 Adder = Callable[["argparse._SubParsersAction[argparse.ArgumentParser]"], None]
 
@@ -24,21 +24,11 @@ def _add_device(p: argparse.ArgumentParser) -> None:
     p.add_argument("--device", default=None, help="cpu, cuda, cuda:1 ... (default: cuda where present)")
 
 
-COMMANDS: list[Adder] = []
-
-
-def command(add: Adder) -> Adder:
-    """Register a function that adds one sub-command (with `run` set as its default)."""
-    COMMANDS.append(add)
-    return add
-
-
-# --- commands: one section each, added above the end marker -----------------------------------
+# --- commands: one section each, added above the end marker and named in COMMANDS ---------------
 
 # --- evaluate-set: judge a synthetic set by training fresh networks on it (condense.evaluate) ---
-@command
 def _add_evaluate_set(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
-    p = sub.add_parser("evaluate-set", help="train fresh networks on a set file; accuracy, time and storage vs full data")
+    p = sub.add_parser("evaluate-set", help="train networks on a set file: accuracy, time, storage")
     p.add_argument("set", help="a set file (.npz) written by `spikeslim distill`")
     p.add_argument("--model", default="scnn", help="architecture trained on the set (default scnn, the protocol's)")
     p.add_argument("--width", type=positive_int, default=None, help="model width (default: the model's)")
@@ -47,6 +37,8 @@ def _add_evaluate_set(sub: "argparse._SubParsersAction[argparse.ArgumentParser]"
     p.add_argument("--steps", type=positive_int, default=1000, help="optimisation steps per training run (default 1000)")
     p.add_argument("--reference-seeds", type=positive_int, default=1, help="full-data runs for the reference (default 1)")
     p.add_argument("--no-reference", action="store_true", help="skip training on the full training set")
+    p.add_argument("--T", type=positive_int, default=None,
+                   help="test at this many time steps (default: the set's); the test split is binned at this T")
     p.add_argument("--out", default=None, help="folder for <set>_eval.json/.md (default: beside the set)")
     _add_common_data(p)
     _add_device(p)
@@ -54,28 +46,22 @@ def _add_evaluate_set(sub: "argparse._SubParsersAction[argparse.ArgumentParser]"
 
 
 def _run_evaluate_set(args: argparse.Namespace) -> int:
-    from pathlib import Path
-
-    from spikeslim.condense.evaluate import EvalRecipe, evaluate_set, summary_row
-    from spikeslim.report import markdown_table, write_report
+    from spikeslim.condense.evaluate import EvalRecipe, evaluate_set_report
+    from spikeslim.report import markdown_table
 
     model_kwargs = {k: v for k, v in (("width", args.width), ("depth", args.depth)) if v is not None}
     recipe = EvalRecipe(model=args.model, model_kwargs=model_kwargs, seeds=args.seeds, steps=args.steps)
-    row = evaluate_set(args.set, recipe, reference_seeds=args.reference_seeds, with_reference=not args.no_reference,
-                       data_dir=args.data_dir, cache_dir=args.cache_dir, device=args.device)
-    summary = summary_row(row)
-    path = Path(args.set)
-    json_path, _ = write_report(args.out or path.parent, f"{path.stem}_eval", [{**summary, **row}],
-                                columns=list(summary), title=f"Evaluation of {path.name}")
-    print(markdown_table([summary]), end="")
-    print(f"full results: {json_path}")
+    report = evaluate_set_report(args.set, recipe, out=args.out, T=args.T, reference_seeds=args.reference_seeds,
+                                 with_reference=not args.no_reference, data_dir=args.data_dir,
+                                 cache_dir=args.cache_dir, device=args.device)
+    print(markdown_table([report["summary"]]), end="")
+    print(f"full results: {report['json']}")
     return 0
 
 
 # --- export-events: a set's samples as event streams (condense.export) ---
-@command
 def _add_export_events(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
-    p = sub.add_parser("export-events", help="write each sample of a set as events (tonic .npy, N-MNIST .bin)")
+    p = sub.add_parser("export-events", help="write a set's samples as events (tonic .npy, N-MNIST .bin)")
     p.add_argument("set", help="a set file (.npz)")
     p.add_argument("--out", required=True, help="output folder: <label>/<NNNNN>.npy|.bin and events.json")
     p.add_argument("--duration-us", type=positive_int, default=None,
@@ -97,9 +83,8 @@ def _run_export_events(args: argparse.Namespace) -> int:
 
 
 # --- export-nir: a trained network as a NIR graph (spikeslim.export) ---
-@command
 def _add_export_nir(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
-    p = sub.add_parser("export-nir", help="write a trained network as a NIR graph (HDF5) for snnTorch, Norse, hardware")
+    p = sub.add_parser("export-nir", help="write a trained network as NIR (snnTorch, Norse, chips)")
     p.add_argument("checkpoint", help="a checkpoint.pt of an exportable model (--model scnn or deploy)")
     p.add_argument("--out", required=True, help="the NIR file to write (e.g. model.nir)")
     p.add_argument("--dt", type=positive_float, default=None,
@@ -117,9 +102,8 @@ def _run_export_nir(args: argparse.Namespace) -> int:
 
 
 # --- train / evaluate: the trainer (spikeslim.train) ---
-@command
 def _add_train(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
-    p = sub.add_parser("train", help="train an SNN on a dataset; checkpoint.pt and results.json in --out")
+    p = sub.add_parser("train", help="train an SNN on a dataset or a set file, optionally pruned")
     p.add_argument("--dataset", default=None, help="registered dataset (digits-dvs, nmnist, ...)")
     p.add_argument("--train-set", default=None,
                    help="train on a set file (.npz) instead; tested on its dataset's test split at its T and binning")
@@ -183,9 +167,8 @@ def _run_train(args: argparse.Namespace) -> int:
     return 0
 
 
-@command
 def _add_evaluate(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
-    p = sub.add_parser("evaluate", help="test accuracy (per step too) and spike rate of a checkpoint, at any T")
+    p = sub.add_parser("evaluate", help="accuracy per step and spike rate of a checkpoint, at any T")
     p.add_argument("checkpoint", help="a checkpoint.pt written by `spikeslim train` (or any spikeslim checkpoint)")
     p.add_argument("--T", type=positive_int, default=None, help="time steps; the test data is re-binned at this T")
     p.add_argument("--out", default=None, help="JSON file (default: evaluate_T<T>.json beside the checkpoint)")
@@ -196,23 +179,18 @@ def _add_evaluate(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") ->
 
 def _run_evaluate(args: argparse.Namespace) -> int:
     import json
-    from pathlib import Path
 
-    from spikeslim.files import write_json
     from spikeslim.train.run import evaluate_checkpoint
 
-    metrics = evaluate_checkpoint(args.checkpoint, T=args.T, data_dir=args.data_dir, cache_dir=args.cache_dir,
-                                  device=args.device)
-    out = Path(args.out) if args.out else Path(args.checkpoint).parent / f"evaluate_T{metrics['T']}.json"
-    write_json(out, metrics)
+    metrics = evaluate_checkpoint(args.checkpoint, T=args.T, out=args.out, data_dir=args.data_dir,
+                                  cache_dir=args.cache_dir, device=args.device)
     print(json.dumps(metrics, indent=2))
     return 0
 
 
 # --- datasets / show: list datasets and draw samples (spikeslim.datasets, events.render) ---
-@command
 def _add_datasets(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
-    p = sub.add_parser("datasets", help="list every dataset: ready or missing (and how to get it), sizes, sensor")
+    p = sub.add_parser("datasets", help="list the datasets: ready or how to get them, sizes, sensor")
     p.add_argument("--data-dir", default=None, help="folder holding real datasets in their native layout")
     p.set_defaults(run=_run_datasets)
 
@@ -229,9 +207,8 @@ def _run_datasets(args: argparse.Namespace) -> int:
     return 0
 
 
-@command
 def _add_show(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
-    p = sub.add_parser("show", help="draw a sample (ON red, OFF blue) per time bin, or a set file per class")
+    p = sub.add_parser("show", help="draw a sample per time bin, or a set file per class")
     p.add_argument("target", help="a dataset name, or a synthetic-set .npz (drawn as classes x time bins)")
     p.add_argument("--out", required=True, help="output image: .png (panels) or .gif (one frame per bin)")
     p.add_argument("--index", type=natural_int, default=0, help="sample to draw (for a set: each class's INDEX-th)")
@@ -256,9 +233,8 @@ def _run_show(args: argparse.Namespace) -> int:
 
 
 # --- demo: full data vs PACE vs random on an embedded dataset, one table and one plot (condense.demo) ---
-@command
 def _add_demo(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
-    p = sub.add_parser("demo", help="end to end in minutes: full-data reference, PACE at IPC 10, table and plot")
+    p = sub.add_parser("demo", help="full data vs PACE end to end in minutes: table and plot")
     p.add_argument("--dataset", default="digits-dvs", help="registered dataset (default digits-dvs, embedded)")
     p.add_argument("--ipc", type=positive_int, default=10, help="samples per class of the condensed sets (default 10)")
     p.add_argument("--seeds", type=positive_int, default=2, help="fresh networks trained per set (default 2)")
@@ -290,9 +266,8 @@ def _run_demo(args: argparse.Namespace) -> int:
 
 
 # --- distill: condense a dataset to a synthetic set file, any method (spikeslim.condense) ---
-@command
 def _add_distill(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
-    p = sub.add_parser("distill", help="condense a training set to IPC samples per class (pace, dm, dc, idm, coresets)")
+    p = sub.add_parser("distill", help="condense a dataset to a set file of IPC samples per class")
     p.add_argument("--dataset", required=True, help="registered dataset (digits-dvs, motion-dvs, nmnist, ...)")
     p.add_argument("--method", default="pace", help="pace, dm, dc, idm, random, herding, kcenter, forgetting")
     p.add_argument("--ipc", type=positive_int, required=True, help="samples per class in the set")
@@ -345,9 +320,8 @@ def _run_distill(args: argparse.Namespace) -> int:
 
 
 # --- latency: HSD teacher -> low-latency students (spikeslim.latency) ---
-@command
 def _add_latency(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
-    p = sub.add_parser("latency", help="HSD: a QCFS teacher on F frames, SKD-fine-tuned students at few steps T")
+    p = sub.add_parser("latency", help="HSD: a teacher on F frames, students for few steps T")
     p.add_argument("--dataset", required=True, help="registered dataset (digits-dvs, motion-dvs, nmnist, ...)")
     p.add_argument("--train-frames", type=positive_int, default=16, help="F, frames per sample seen by the teacher")
     p.add_argument("--teacher", choices=("ann", "snn"), default="ann",
@@ -363,6 +337,7 @@ def _add_latency(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> 
     p.add_argument("--lr", type=positive_float, default=1e-3, help="teacher learning rate")
     p.add_argument("--student-lr", type=positive_float, default=1e-3, help="fine-tuning learning rate")
     p.add_argument("--batch-size", type=positive_int, default=32)
+    p.add_argument("--binning", choices=("time", "count"), default="time", help="equal time windows or event counts")
     p.add_argument("--downsample", type=positive_int, default=1, help="divide x and y by this factor")
     p.add_argument("--seed", type=natural_int, default=0)
     p.add_argument("--out", required=True, help="folder for teacher.pt, student_T<T>.pt and results.json")
@@ -384,8 +359,8 @@ def _run_latency(args: argparse.Namespace) -> int:
         teacher=TrainConfig(epochs=args.epochs, batch_size=args.batch_size, lr=args.lr, seed=args.seed),
         student=TrainConfig(epochs=args.student_epochs, batch_size=args.batch_size, lr=args.student_lr, seed=args.seed),
     )
-    summary = hsd_run(args.dataset, config, out_dir=args.out, downsample=args.downsample, data_dir=args.data_dir,
-                      cache_dir=args.cache_dir, device=args.device, resume=args.resume)
+    summary = hsd_run(args.dataset, config, out_dir=args.out, binning=args.binning, downsample=args.downsample,
+                      data_dir=args.data_dir, cache_dir=args.cache_dir, device=args.device, resume=args.resume)
     rows = [{"T": s["T"], "converted accuracy": s["converted_accuracy"], "HSD accuracy": s["hsd_accuracy"],
              "per-step accuracy": " ".join(f"{a:.3f}" for a in s["per_step_accuracy"]), "checkpoint": s["checkpoint"]}
             for s in summary["students"]]
@@ -397,11 +372,21 @@ def _run_latency(args: argparse.Namespace) -> int:
 
 # --- end of commands ----------------------------------------------------------------------------
 
+#: every command, in the order `spikeslim --help` lists them: the order of the work
+COMMANDS: tuple[Adder, ...] = (
+    _add_demo, _add_datasets, _add_show,  # try it, look at the data
+    _add_train, _add_evaluate,  # train (pruned with --prune) and test at any T
+    _add_distill, _add_evaluate_set,  # condense, and judge the set
+    _add_latency,  # fewer time steps
+    _add_export_events, _add_export_nir,  # leave spikeslim
+)
+
 
 def build_parser() -> argparse.ArgumentParser:
     parser = OneLineParser(
         prog="spikeslim",
         description="Fast SNN training on event data: distil, prune and shorten it.",
+        formatter_class=CommandsFormatter,
     )
     parser.add_argument("--version", action="version", version=f"spikeslim {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)

@@ -15,6 +15,18 @@ class OneLineParser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
 
 
+class CommandsFormatter(argparse.HelpFormatter):
+    """argparse sizes the help column without the indent of sub-command names, so a long name
+    pushes its help to a second line; this counts the indent, one line per command."""
+
+    def add_argument(self, action: argparse.Action) -> None:
+        super().add_argument(action)
+        names = [self._format_action_invocation(a) for a in getattr(action, "_get_subactions", list)()]
+        if names and action.help is not argparse.SUPPRESS:
+            width = max(map(len, names)) + self._current_indent + self._indent_increment
+            self._action_max_length = max(self._action_max_length, width)
+
+
 def _integer(minimum: int, allowed: str) -> Callable[[str], int]:
     def parse(text: str) -> int:
         try:

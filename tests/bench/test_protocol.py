@@ -1,10 +1,7 @@
-import io
-
 import numpy as np
 import pytest
 
 from spikeslim.bench import protocol
-from spikeslim.bench.progress import cell_bar
 from spikeslim.datasets.base import FrameSet
 from spikeslim.errors import InvalidConfigError
 
@@ -51,10 +48,3 @@ def test_nmnist_small_folds_are_the_subsets_own_and_test_every_recording_once(nm
 def test_unknown_protocol_is_named():
     with pytest.raises(InvalidConfigError, match="cifar"):
         protocol.get_protocol("cifar")
-
-
-def test_progress_writes_plain_lines_with_eta_when_not_a_terminal():
-    out = io.StringIO()
-    assert list(cell_bar(["a", "b"], "cells", stream=out)) == ["a", "b"]
-    lines = out.getvalue().splitlines()
-    assert len(lines) == 2 and "2/2 done" in lines[1] and "ETA" in lines[1] and "\r" not in out.getvalue()

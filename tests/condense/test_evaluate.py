@@ -66,6 +66,29 @@ def test_evaluate_set_command_runs_end_to_end(tmp_path, monkeypatch, capsys):
     assert list((tmp_path / "reference").iterdir()) == cached and calls == ["toy", "toy"]
 
 
+def test_evaluate_set_T_tests_the_networks_at_that_many_steps(tmp_path, monkeypatch, capsys):
+    train, test = _split(10, 1), _split(5, 2)
+    one_step = FrameSet(test.frames.sum(axis=1, keepdims=True), test.labels, 2, {**test.meta, "T": 1})
+    asked = []
+
+    def real_splits(meta, *, test_T=None, **_):
+        asked.append(test_T)
+        return train, (test if test_T is None else one_step)
+
+    monkeypatch.setattr(ev, "real_splits", real_splits)
+    path = tmp_path / "toy_ipc2.npz"
+    save_set(path, train.subset([0, 1, 10, 11]), {"method": "random", "ipc": 2})
+    args = [str(path), "--seeds", "1", "--steps", "2", "--width", "4", "--depth", "1", "--device", "cpu"]
+    assert main(["evaluate-set", *args, "--T", "1"]) == 0
+    assert "test T" in capsys.readouterr().out
+    row = json.loads((tmp_path / "toy_ipc2_eval.json").read_text())["rows"][0]
+    assert asked == [1] and row["T"] == 2 and row["test_T"] == 1
+    assert main(["evaluate-set", *args, "--out", str(tmp_path / "default")]) == 0
+    assert "test T" not in capsys.readouterr().out
+    assert json.loads((tmp_path / "default" / "toy_ipc2_eval.json").read_text())["rows"][0]["test_T"] == 2
+    assert asked == [1, None] and len(list((tmp_path / "reference").iterdir())) == 2  # one reference per test T
+
+
 def test_a_set_that_does_not_match_the_real_data_is_refused(tmp_path, monkeypatch):
     train = _split(3, 0)
     monkeypatch.setattr(ev, "real_splits", lambda meta, **_: (train, train))

@@ -3,8 +3,9 @@
 import numpy as np
 import pytest
 
-from spikeslim.datasets.embedded import cache_key, cached_split, pack
+from spikeslim.datasets.embedded import cache_key, cache_root, cached_split, pack
 from spikeslim.errors import CorruptEventFileError
+from spikeslim.events.cache import default_cache_dir
 from spikeslim.events.simulator import SimulatorParams
 from spikeslim.events.types import SensorSize, make_events
 
@@ -24,7 +25,7 @@ def streams(n=3):
 def test_pack_keeps_every_sample_and_label():
     split = pack(streams(), SENSOR)
     assert len(split) == 3 and split.labels.tolist() == [0, 1, 0]
-    assert split.event_counts.tolist() == [0, 5, 10]
+    assert [len(split[i][0]) for i in range(3)] == [0, 5, 10]
     for (events, label), (want, want_label) in zip((split[i] for i in range(3)), streams()):
         np.testing.assert_array_equal(events, want)
         assert label == want_label
@@ -59,3 +60,7 @@ def test_cache_key_follows_parameters():
     assert cache_key(1, SimulatorParams()) == cache_key(1, SimulatorParams())
     assert cache_key(1, SimulatorParams()) != cache_key(1, SimulatorParams(threshold=0.2))
     assert cache_key(1, SimulatorParams()) != cache_key(2, SimulatorParams())
+
+
+def test_the_suite_caches_in_its_own_folder_never_the_users(private_cache):
+    assert cache_root() == private_cache and default_cache_dir() == private_cache

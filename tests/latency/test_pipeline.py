@@ -1,5 +1,6 @@
 import json
 import math
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -7,11 +8,12 @@ import torch
 
 from spikeslim.datasets.base import FrameSet
 from spikeslim.errors import CheckpointError, DivergedError, InvalidConfigError
+from spikeslim.files import write_torch
 from spikeslim.latency import pipeline
 from spikeslim.snn.models.qcfs import QCFSNet
 from spikeslim.latency.pipeline import HSDConfig, run_hsd, train_student
 from spikeslim.latency.skd import SKDHook, teacher_logits
-from spikeslim.train import TrainConfig
+from spikeslim.train import TrainConfig, checkpoint
 
 
 def _frames(n: int, seed: int) -> FrameSet:
@@ -66,12 +68,27 @@ def test_skd_training_loss_falls(run):
     assert len(history) == 3 and history[-1]["loss"] < history[0]["loss"]
 
 
-def test_resume_of_a_finished_run_changes_nothing(run):
+def test_a_run_interrupted_mid_student_resumes_to_the_uninterrupted_result(run, tmp_path, monkeypatch):
     out, summary = run
-    before = torch.load(out / "student_T1.pt", weights_only=True)["state_dict"]
-    again = run_hsd(_frames(32, 0), _frames(16, 1), CONFIG, out_dir=out, device="cpu", resume=True, progress=False)
-    after = torch.load(out / "student_T1.pt", weights_only=True)["state_dict"]
-    assert all(torch.equal(before[k], after[k]) for k in before)
+    saves, stop_after = [], 2
+
+    def write(path, obj):  # Ctrl-C right after the T=1 student's second epoch (of 3) is saved
+        write_torch(path, obj)
+        saves.append(Path(path).name)
+        if saves.count("student_T1.pt") == stop_after:
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr(checkpoint, "write_torch", write)
+    with pytest.raises(KeyboardInterrupt):
+        run_hsd(_frames(32, 0), _frames(16, 1), CONFIG, out_dir=tmp_path, device="cpu", progress=False)
+    assert not (tmp_path / "student_T2.pt").exists() and not (tmp_path / "results.json").exists()
+
+    saves, stop_after = [], None
+    again = run_hsd(_frames(32, 0), _frames(16, 1), CONFIG, out_dir=tmp_path, device="cpu", resume=True, progress=False)
+    assert saves == ["student_T1.pt"] + ["student_T2.pt"] * 3  # the teacher and two T=1 epochs are not redone
+    for name in ("teacher.pt", "student_T1.pt", "student_T2.pt"):
+        whole, resumed = (torch.load(d / name, weights_only=True)["state_dict"] for d in (out, tmp_path))
+        assert all(torch.equal(whole[k], resumed[k]) for k in whole), name
     assert [s["hsd_accuracy"] for s in again["students"]] == [s["hsd_accuracy"] for s in summary["students"]]
 
 

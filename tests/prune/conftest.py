@@ -1,4 +1,5 @@
-"""Small stand-ins for the trainer's tensors: a linear spiking readout on random binary spikes."""
+"""Small stand-ins for the trainer's tensors (a linear spiking readout on random binary spikes), a
+random FrameSet, and the shared TinySNN (tests/toys.py) sized for it."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import pytest
 import torch
 
 from spikeslim.datasets.base import FrameSet
+from toys import TinySNN
 
 
 @pytest.fixture
@@ -31,21 +33,7 @@ def frameset() -> FrameSet:
     return FrameSet(frames, np.arange(40, dtype=np.int64) % 4, 4)
 
 
-class TinySNN(torch.nn.Module):
-    """A stand-in model with the engine's interface: x[T, B, 2, H, W] -> logits[T, B, C] (+ spikes)."""
-
-    def __init__(self, in_features: int = 32, hidden: int = 16, n_classes: int = 4) -> None:
-        super().__init__()
-        self.hidden = torch.nn.Linear(in_features, hidden)
-        self.readout = torch.nn.Linear(hidden, n_classes)
-
-    def forward(self, x: torch.Tensor, return_features: bool = False):
-        h = self.hidden(x.flatten(2))
-        spikes = (h > 0).float() + torch.sigmoid(h) - torch.sigmoid(h).detach()  # Heaviside, sigmoid surrogate
-        logits = self.readout(spikes)
-        return (logits, spikes) if return_features else logits
-
-
 @pytest.fixture
 def tiny_model_factory():
-    return TinySNN
+    """Fresh TinySNNs for the frameset's [T=3, 2, 4, 4] samples."""
+    return lambda: TinySNN((2, 4, 4), 4)

@@ -1,10 +1,10 @@
-"""Fixtures of the trainer tests: tiny data and a tiny spiking network (see trainer_toys)."""
+"""Fixtures of the trainer tests: tiny data and the tiny spiking network (tests/toys.py)."""
 
 import pytest
 import torch
 
 from spikeslim.datasets.base import FrameSet
-from trainer_toys import TinySNN, quadrant_frames
+from toys import TinySNN, quadrant_frames
 
 
 @pytest.fixture

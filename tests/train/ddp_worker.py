@@ -5,7 +5,7 @@ from pathlib import Path
 
 import torch
 
-from trainer_toys import TinySNN, quadrant_frames
+from toys import TinySNN, quadrant_frames
 from spikeslim.train import TrainConfig, fit
 from spikeslim.train.distributed import init_from_env
 

@@ -6,7 +6,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from trainer_toys import TinySNN, quadrant_frames
+from toys import TinySNN, quadrant_frames
 from spikeslim.train import TrainConfig, fit
 from spikeslim.train.distributed import DistContext, shard
 
@@ -21,7 +21,8 @@ def test_shards_partition_the_epoch_with_equal_lengths():
 
 def test_two_gloo_processes_end_with_equal_weights_equal_to_one_process(tmp_path):
     worker = Path(__file__).with_name("ddp_worker.py")
-    env = dict(os.environ, OMP_NUM_THREADS="1")
+    tests = os.fspath(Path(__file__).parents[1])  # where toys.py lives
+    env = dict(os.environ, OMP_NUM_THREADS="1", PYTHONPATH=os.pathsep.join(filter(None, [tests, os.environ.get("PYTHONPATH")])))
     cmd = [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node", "2", str(worker), str(tmp_path)]
     done = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr[-3000:]

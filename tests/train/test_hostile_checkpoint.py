@@ -16,7 +16,7 @@ from spikeslim.errors import CheckpointError, DivergedError
 from spikeslim.snn.models import build_model
 from spikeslim.train import TrainConfig, fit, load_model, save_checkpoint
 from spikeslim.train.checkpoint import ModelSpec, read_checkpoint
-from trainer_toys import TinySNN
+from toys import TinySNN
 
 SPEC = ModelSpec("convnet", {"width": 2, "depth": 1})
 CONFIG = TrainConfig(epochs=2, batch_size=32, lr=1e-2)

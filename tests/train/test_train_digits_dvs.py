@@ -1,8 +1,8 @@
 """End to end on the embedded digits-dvs: a small convnet learns, and the CLI trains, checkpoints
 and evaluates a checkpoint at another T with the test data re-binned from the events.
 
-The digits-dvs events come from the user's embedded-dataset cache (generated there on the first
-run, ~15 s, like any first use); the binned frames go to a temporary folder.
+The digits-dvs events are generated once per test session into its private cache (~15 s, see
+tests/conftest.py); the binned frames go to a temporary folder.
 """
 
 import json

@@ -15,14 +15,13 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from tqdm import tqdm
-
 from spikeslim.condense.evaluate import EvalRecipe, evaluate_set, reference, summary_row
 from spikeslim.condense.distill import checkpoint_folder, distill
 from spikeslim.datasets import load_frames
 from spikeslim.datasets.base import FrameSet
 from spikeslim.datasets.setfile import load_set
 from spikeslim.files import write_json
+from spikeslim.progress import progress_bar
 from spikeslim.report import format_mean_std, plot_xy, write_report
 from spikeslim.safeio import cached_json
 
@@ -66,7 +65,8 @@ def run_demo(out: str | Path = "runs/demo", config: DemoConfig = DemoConfig(), *
             stale.unlink()
         for method in config.methods:
             shutil.rmtree(checkpoint_folder(set_file(out, method, config)), ignore_errors=True)
-    stages = tqdm(total=2 + 2 * len(config.methods), desc="demo", unit="stage", disable=not progress)
+    stages = progress_bar(total=2 + 2 * len(config.methods), desc="demo", unit="stage", disable=not progress,
+                          interval=0)
     stages.set_postfix_str(f"loading {config.dataset}")
     split = dict(T=config.T, downsample=config.downsample, data_dir=data_dir, cache_dir=cache_dir, progress=progress)
     train, test = load_frames(config.dataset, "train", **split), load_frames(config.dataset, "test", **split)

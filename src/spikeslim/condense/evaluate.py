@@ -20,12 +20,12 @@ from typing import Any
 
 import numpy as np
 import torch
-from tqdm import tqdm
 
 from spikeslim.datasets.base import FrameSet
 from spikeslim.errors import InvalidConfigError
 from spikeslim.files import write_json
-from spikeslim.report import mean_std
+from spikeslim.progress import progress_bar
+from spikeslim.report import mean_std, write_report
 from spikeslim.safeio import cached_json
 from spikeslim.train.augment import SHIFTS, FrameAugment
 
@@ -97,8 +97,8 @@ def evaluate_frames(train: FrameSet, test: FrameSet, recipe: EvalRecipe, *, seed
                     device: Any = None, progress: bool = True) -> dict[str, Any]:
     """Train `seeds` (default `recipe.seeds`) fresh networks on `train`; accuracy and time over seeds."""
     runs = [train_and_test(train, test, recipe, seed, device=device, progress=progress)
-            for seed in tqdm(range(seeds or recipe.seeds), desc=f"train on {len(train)} samples",
-                             unit="seed", disable=not progress)]
+            for seed in progress_bar(range(seeds or recipe.seeds), desc=f"train on {len(train)} samples",
+                                     unit="seed", disable=not progress, interval=0)]
     accs = [r["accuracy"] for r in runs]
     acc_mean, acc_std = mean_std(accs)
     return {"accuracies": accs, "acc_mean": acc_mean, "acc_std": acc_std,
@@ -110,6 +110,8 @@ def reference(train: FrameSet, test: FrameSet, recipe: EvalRecipe, *, seeds: int
               device: Any = None, progress: bool = True) -> dict[str, Any]:
     """The full-training-set result under `recipe`, cached as JSON (it is by far the slowest part)."""
     key = {k: train.meta.get(k) for k in ("dataset", "T", "binning", "downsample")}
+    if test.T != train.T:  # tested at another T (absent otherwise, so earlier caches stay valid)
+        key["test_T"] = test.T
     recipe_key = {k: v for k, v in asdict(recipe).items() if k != "seeds"}  # the set's seeds, not the reference's
     key.update(recipe=recipe_key, seeds=seeds, n_train=len(train))
     path = None
@@ -148,39 +150,45 @@ def storage(data: FrameSet, full: FrameSet, set_file: Path | None = None) -> dic
             "full_frames_bytes": int(np.prod(full.frames.shape, dtype=np.int64)) * full_item}
 
 
-def real_splits(meta: dict[str, Any], *, data_dir: Path | None = None, cache_dir: Path | None = None,
-                progress: bool = True) -> tuple[FrameSet, FrameSet]:
-    """The real train and test splits binned exactly like the set described by `meta`."""
+def real_splits(meta: dict[str, Any], *, test_T: int | None = None, data_dir: Path | None = None,
+                cache_dir: Path | None = None, progress: bool = True) -> tuple[FrameSet, FrameSet]:
+    """The real train and test splits binned exactly like the set described by `meta` (the test
+    split at `test_T` time steps instead, when given)."""
     from spikeslim.datasets import load_frames
     from spikeslim.datasets.setfile import InvalidSetFileError
 
     missing = [k for k in ("dataset", "T") if k not in meta]
     if missing:
         raise InvalidSetFileError(f"the set's meta lacks {missing}: cannot tell which real data to test on")
-    binning = dict(T=int(meta["T"]), binning=meta.get("binning", "time"), downsample=int(meta.get("downsample", 1)),
+    binning = dict(binning=meta.get("binning", "time"), downsample=int(meta.get("downsample", 1)),
                    data_dir=data_dir, cache_dir=cache_dir, progress=progress)
-    return (load_frames(meta["dataset"], "train", **binning), load_frames(meta["dataset"], "test", **binning))
+    return (load_frames(meta["dataset"], "train", T=int(meta["T"]), **binning),
+            load_frames(meta["dataset"], "test", T=int(test_T or meta["T"]), **binning))
 
 
-def evaluate_set(path: str | os.PathLike[str], recipe: EvalRecipe = EvalRecipe(), *, reference_seeds: int = 1,
-                 with_reference: bool = True, reference_dir: Path | None = None, data_dir: Path | None = None,
-                 cache_dir: Path | None = None, device: Any = None, progress: bool = True) -> dict[str, Any]:
+def evaluate_set(path: str | os.PathLike[str], recipe: EvalRecipe = EvalRecipe(), *, T: int | None = None,
+                 reference_seeds: int = 1, with_reference: bool = True, reference_dir: Path | None = None,
+                 data_dir: Path | None = None, cache_dir: Path | None = None, device: Any = None,
+                 progress: bool = True) -> dict[str, Any]:
     """Evaluate the set file at `path`: one result row (accuracy, time and storage, set vs full data).
 
-    The full-data reference is cached in `reference_dir` (default: `reference/` beside the set).
+    Networks train at the set's T and are tested at `T` time steps (default: the set's), the test
+    split binned from its events at that T. The full-data reference is cached in `reference_dir`
+    (default: `reference/` beside the set).
     """
     from spikeslim.datasets.setfile import InvalidSetFileError, load_set
 
     path = Path(path)
     data = load_set(path)
-    train, test = real_splits(data.meta, data_dir=data_dir, cache_dir=cache_dir, progress=progress)
-    if data.shape != test.shape or data.n_classes != test.n_classes:
+    train, test = real_splits(data.meta, test_T=T, data_dir=data_dir, cache_dir=cache_dir, progress=progress)
+    if data.shape != train.shape or data.n_classes != test.n_classes:
         raise InvalidSetFileError(f"{path}: set samples are {data.shape} with {data.n_classes} classes, "
-                                  f"but the real test split is {test.shape} with {test.n_classes}")
+                                  f"but the real data is {train.shape} with {test.n_classes}")
     result = evaluate_frames(data, test, recipe, device=device, progress=progress)
     row: dict[str, Any] = {
         "set": str(path), "dataset": data.meta["dataset"], "method": data.meta.get("method", "?"),
-        "ipc": data.meta.get("ipc"), "model": recipe.model, "seeds": recipe.seeds, **result,
+        "ipc": data.meta.get("ipc"), "model": recipe.model, "seeds": recipe.seeds, "T": data.T,
+        "test_T": test.T, **result,
     }
     if with_reference:
         ref = reference(train, test, recipe, seeds=reference_seeds, device=device, progress=progress,
@@ -194,12 +202,29 @@ def evaluate_set(path: str | os.PathLike[str], recipe: EvalRecipe = EvalRecipe()
     return row
 
 
+def evaluate_set_report(path: str | os.PathLike[str], recipe: EvalRecipe = EvalRecipe(), *,
+                        out: str | os.PathLike[str] | None = None, **options: Any) -> dict[str, Any]:
+    """`spikeslim evaluate-set`: `evaluate_set(path, recipe, **options)` written, atomically, as
+    `<set>_eval.json` (every field) and `.md` (the summary) in `out` (default: beside the set).
+
+    Returns the row, its summary and the two paths written (`json`, `markdown`).
+    """
+    path = Path(path)
+    row = evaluate_set(path, recipe, **options)
+    summary = summary_row(row)
+    json_path, md_path = write_report(out if out is not None else path.parent, f"{path.stem}_eval",
+                                      [{**summary, **row}], columns=list(summary), title=f"Evaluation of {path.name}")
+    return {"row": row, "summary": summary, "json": json_path, "markdown": md_path}
+
+
 def summary_row(row: dict[str, Any]) -> dict[str, str]:
     """The human-readable columns of one evaluation row (for Markdown tables)."""
     out = {"method": str(row["method"]), "IPC": str(row["ipc"]), "samples": str(row["n_samples"]),
            "model": str(row["model"]),
            "accuracy (%)": f"{100 * row['acc_mean']:.1f} ± {100 * row['acc_std']:.1f} (n={len(row['accuracies'])})",
            "train time (s)": f"{row['train_seconds']:.1f}"}
+    if row.get("test_T") != row.get("T"):  # tested at another T than the set's
+        out["test T"] = str(row["test_T"])
     if "full_acc_mean" in row:
         out.update({"full-data accuracy (%)": f"{100 * row['full_acc_mean']:.1f}",
                     "full-data train time (s)": f"{row['full_train_seconds']:.1f}",

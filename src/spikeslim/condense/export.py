@@ -19,7 +19,6 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from tqdm import tqdm
 
 from spikeslim.datasets.base import FrameSet
 from spikeslim.errors import InvalidConfigError, OutputError
@@ -27,6 +26,7 @@ from spikeslim.events.frames import frames_to_events
 from spikeslim.events.readers import nmnist_fits, write_nmnist_bin
 from spikeslim.events.types import SensorSize
 from spikeslim.files import atomic_path, write_json
+from spikeslim.progress import progress_bar
 
 #: N-MNIST's recordings last about 300 ms (three saccades); the default span of exported samples.
 DEFAULT_DURATION_US = 300_000
@@ -64,7 +64,7 @@ def export_events(
     _prepare(out, overwrite)
     n_events = 0
     per_bin = data.frames.reshape(len(data), T, -1).sum(axis=2)
-    for i in tqdm(range(len(data)), desc="export events", unit="sample", disable=not progress):
+    for i in progress_bar(range(len(data)), desc="export events", unit="sample", disable=not progress):
         events = frames_to_events(data.frames[i], duration)
         n_events += len(events)
         stem = out / str(int(data.labels[i])) / f"{i + 1:05d}"

@@ -23,9 +23,6 @@ METHODS = Registry("condense method", {
     "forgetting": "spikeslim.condense.forgetting",
 })
 
-#: Methods that synthesise new frames (the rest select real samples).
-DISTILLATION = ("pace", "dm", "dc", "idm")
-
 
 def names() -> list[str]:
     return METHODS.names()

@@ -16,13 +16,13 @@ from typing import Any, Callable, Protocol
 
 import numpy as np
 import torch
-from tqdm.auto import tqdm
 
 from spikeslim.condense.base import ClassBatches, class_major_labels, condensed_set, init_frames
 from spikeslim.condense.peq import PEQN, count_scale
 from spikeslim.datasets.base import FrameSet
 from spikeslim.errors import CheckpointError, DivergedError
 from spikeslim.files import write_torch
+from spikeslim.progress import progress_bar
 from spikeslim.safeio import first_line, load_torch
 from spikeslim.train.device import resolve_device
 from spikeslim.train.plugins import RunContext
@@ -112,8 +112,8 @@ def run_distillation(
     batches = ClassBatches(train)
     t_loop = time.perf_counter()
     it = first
-    bar = tqdm(total=settings.iterations, initial=first, desc=f"{method} ipc={ipc}", disable=not progress,
-               unit="it", dynamic_ncols=True)
+    bar = progress_bar(total=settings.iterations, initial=first, desc=f"{method} ipc={ipc}", disable=not progress,
+                       unit="it")
     try:
         for it in range(first, settings.iterations):
             rng = np.random.default_rng([seed, it])

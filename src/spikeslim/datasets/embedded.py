@@ -16,12 +16,12 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 import numpy as np
-from tqdm import tqdm
 
 from spikeslim.errors import CorruptEventFileError
 from spikeslim.events.simulator import SIMULATOR_VERSION
 from spikeslim.events.types import SensorSize, make_events
 from spikeslim.files import atomic_path
+from spikeslim.progress import progress_bar
 from spikeslim.safeio import load_npz
 
 #: Storage dtypes per field: sensors here are < 256 px wide and recordings < 35 minutes long.
@@ -47,10 +47,6 @@ class EmbeddedSplit:
         a, b = self.offsets[index], self.offsets[index + 1]
         events = make_events(*(self.fields[f][a:b] for f in "xytp"))
         return events, int(self.labels[index])
-
-    @property
-    def event_counts(self) -> np.ndarray:
-        return np.diff(self.offsets)
 
 
 def pack(streams: Iterable[tuple[np.ndarray, int]], sensor_size: SensorSize) -> EmbeddedSplit:
@@ -88,7 +84,7 @@ def cached_split(
     """Read the split at `path`, generating it (with a progress bar) and saving it first if absent."""
     if path.exists():
         return _load(path, sensor_size)
-    split = pack(tqdm(generate(), total=n_samples, desc=desc, unit="sample"), sensor_size)
+    split = pack(progress_bar(generate(), total=n_samples, desc=desc, unit="sample"), sensor_size)
     with atomic_path(path) as tmp, open(tmp, "wb") as fh:
         np.savez_compressed(fh, offsets=split.offsets, labels=split.labels, **split.fields)
     return split

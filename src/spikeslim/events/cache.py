@@ -21,10 +21,10 @@ from pathlib import Path
 from typing import Any, Callable, Mapping, Sequence
 
 import numpy as np
-from tqdm import tqdm
 
 from spikeslim.errors import CorruptEventFileError, OutputError
 from spikeslim.files import atomic_path, write_json
+from spikeslim.progress import progress_bar
 from spikeslim.safeio import load_npy
 
 _MAX = int(np.iinfo(np.uint16).max)
@@ -90,8 +90,8 @@ def cached_frames(
     labels = np.empty(n, dtype=np.int64)
     with atomic_path(folder / "frames.npy") as tmp:
         frames = np.lib.format.open_memmap(tmp, mode="w+", dtype=np.uint16, shape=(n, *sample_shape))
-        bar = tqdm(range(n), desc=f"binning {key.get('dataset', '')} {key.get('split', '')}",
-                   unit="sample", disable=not progress)
+        bar = progress_bar(range(n), desc=f"binning {key.get('dataset', '')} {key.get('split', '')}",
+                           unit="sample", disable=not progress)
         for i in bar:
             counts, labels[i] = samples[i]
             if counts.max(initial=0) > _MAX:

@@ -12,9 +12,9 @@ from typing import Any
 
 import numpy as np
 import torch
-from tqdm import tqdm
 
 from spikeslim.datasets.base import FrameSet
+from spikeslim.progress import progress_bar
 from spikeslim.prune.static import StaticSampler, proxy_scores, timed_static
 from spikeslim.train.data import batch
 from spikeslim.train.device import resolve_device
@@ -34,7 +34,7 @@ def gradient_norms(
     model.to(dev).eval()
     params = [p for p in model.parameters() if p.requires_grad]
     norms = np.zeros(len(data))
-    for i in tqdm(range(len(data)), desc="grand scores", unit="sample", disable=not progress, leave=False):
+    for i in progress_bar(range(len(data)), desc="grand scores", unit="sample", disable=not progress, leave=False):
         x, y = batch(data, np.array([i]), dev)
         grads = torch.autograd.grad(per_example_loss(model(x), y, loss).sum(), params, allow_unused=True)
         norms[i] = float(torch.sqrt(sum(g.pow(2).sum() for g in grads if g is not None)))

@@ -38,9 +38,6 @@ class ActivityStats:
     def synops_per_sample(self) -> float:
         return sum(self.synops.values()) / self.samples if self.samples else 0.0
 
-    def macs_per_sample(self) -> float:
-        return sum(self.macs.values()) / self.samples if self.samples else 0.0
-
     def rows(self) -> list[dict[str, Any]]:
         """One row per counted layer, for `spikeslim.report.write_report` tables."""
         rows: list[dict[str, Any]] = []

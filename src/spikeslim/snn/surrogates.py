@@ -94,10 +94,6 @@ _SURROGATES: dict[str, type[Surrogate]] = {
 }
 
 
-def surrogate_names() -> list[str]:
-    return list(_SURROGATES)
-
-
 def make_surrogate(spec: str | Surrogate) -> Surrogate:
     """Accept a surrogate object or a name (with its default width), as configs and the CLI give."""
     if isinstance(spec, Surrogate):

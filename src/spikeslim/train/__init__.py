@@ -5,7 +5,7 @@ from spikeslim.train.checkpoint import ModelSpec, load_model, save_checkpoint
 from spikeslim.train.config import TrainConfig
 from spikeslim.train.data import to_input
 from spikeslim.train.device import resolve_device
-from spikeslim.train.evaluate import evaluate
+from spikeslim.train.evaluation import evaluate
 from spikeslim.train.loop import EpochStats, TrainResult, fit
 
 __all__ = [

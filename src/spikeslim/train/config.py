@@ -50,10 +50,3 @@ class TrainConfig:
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
-
-    @classmethod
-    def from_dict(cls, d: dict[str, Any]) -> "TrainConfig":
-        d = dict(d)
-        if d.get("augment") is not None:
-            d["augment"] = FrameAugment(**d["augment"])
-        return cls(**d)

@@ -16,12 +16,13 @@ from tqdm import tqdm
 
 from spikeslim.datasets.base import FrameSet
 from spikeslim.errors import DivergedError, InvalidConfigError
+from spikeslim.progress import progress_bar
 from spikeslim.train import distributed
 from spikeslim.train.checkpoint import ModelSpec, data_info, read_checkpoint, save_checkpoint
 from spikeslim.train.config import TrainConfig
 from spikeslim.train.data import batch, batches
 from spikeslim.train.device import resolve_device
-from spikeslim.train.evaluate import evaluate
+from spikeslim.train.evaluation import evaluate
 from spikeslim.train.hooks import Sampler
 from spikeslim.train.losses import ExampleLoss, per_example_loss
 from spikeslim.train.optim import make_optimizer
@@ -144,7 +145,8 @@ def _train_epoch(
     indices, weights = distributed.shard(indices[order], weights[order].astype(np.float32), ctx)
     kept = planned / len(train)
     sums = torch.zeros(3, dtype=torch.float64, device=device)  # loss, correct, count
-    bar = tqdm(total=len(indices), unit="sample", desc=f"epoch {epoch + 1}/{config.epochs}", disable=not show, leave=False)
+    bar = progress_bar(total=len(indices), unit="sample", desc=f"epoch {epoch + 1}/{config.epochs}", disable=not show,
+                       leave=False)
     for step, sl in enumerate(batches(len(indices), config.batch_size)):
         by_position = np.argsort(indices[sl], kind="stable")  # sorted reads are fast on memmaps
         idx, w = indices[sl][by_position], torch.from_numpy(weights[sl][by_position]).to(device)

@@ -18,7 +18,7 @@ from spikeslim.train import distributed
 from spikeslim.train.checkpoint import ModelSpec, data_info, load_model
 from spikeslim.train.config import TrainConfig
 from spikeslim.train.device import resolve_device
-from spikeslim.train.evaluate import evaluate
+from spikeslim.train.evaluation import evaluate
 from spikeslim.train.hooks import SamplerFactory
 from spikeslim.train.loop import fit
 from spikeslim.train.plugins import RunContext
@@ -93,12 +93,16 @@ def evaluate_checkpoint(
     path: str | os.PathLike[str],
     *,
     T: int | None = None,
+    out: str | os.PathLike[str] | None = None,
     data_dir: str | None = None,
     cache_dir: str | None = None,
     device: str | None = None,
     progress: bool = True,
 ) -> dict[str, Any]:
-    """Test metrics of a checkpoint, the test frames re-binned from events at `T` (default: its own)."""
+    """Test metrics of a checkpoint, the test frames re-binned from events at `T` (default: its own).
+
+    Writes them as JSON to `out` (default: `evaluate_T<T>.json` beside the checkpoint) and returns them.
+    """
     dev = resolve_device(device)
     model, ckpt = load_model(path, dev)
     data = ckpt["data"]
@@ -107,5 +111,7 @@ def evaluate_checkpoint(
                        data_dir=data_dir, cache_dir=cache_dir, progress=progress)
     start = time.perf_counter()
     metrics = evaluate(model, test, device=dev)
-    return {"checkpoint": os.fspath(path), "model": ckpt["model"], "dataset": data["dataset"],
-            "trained_T": data["T"], **metrics, "wall_time_s": time.perf_counter() - start}
+    result = {"checkpoint": os.fspath(path), "model": ckpt["model"], "dataset": data["dataset"],
+              "trained_T": data["T"], **metrics, "wall_time_s": time.perf_counter() - start}
+    write_json(Path(out) if out is not None else Path(path).parent / f"evaluate_T{T}.json", result)
+    return result

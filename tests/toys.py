@@ -1,6 +1,8 @@
-"""A tiny spiking network and a learnable tiny FrameSet, so trainer tests need no other package.
+"""The tests' one tiny spiking network, and a learnable tiny FrameSet, so trainer and sampler
+tests need no model from the registry.
 
-A module of its own (not conftest) so the torchrun worker script can import it too.
+A module of its own (not a conftest) so test packages and the torchrun worker script share it;
+tests/conftest.py puts this folder on sys.path, the worker gets it through PYTHONPATH.
 """
 
 from __future__ import annotations
