@@ -42,6 +42,9 @@ SETTINGS: dict[str, tuple[str, dict[str, Any]]] = {
     "pace, 150 it": ("pace", {"iterations": 150, **NET}),
     "pace, pool, 150 it": ("pace", {"iterations": 150, "features": "pool", **NET}),
     "pace, real batch 32": ("pace", {"iterations": 60, "real_batch": 32, **NET}),
+    "pace, herding init": ("pace", {"iterations": 60, "init": "herding", **NET}),
+    "dm through scnn, herding init": ("dm", {"iterations": 150, "init": "herding", "model": "scnn", "width": 32,
+                                             "depth": 2}),
 }
 
 

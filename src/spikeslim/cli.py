@@ -267,6 +267,8 @@ def _run_demo(args: argparse.Namespace) -> int:
 
 # --- distill: condense a dataset to a synthetic set file, any method (spikeslim.condense) ---
 def _add_distill(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
+    from spikeslim.condense.base import INITS
+
     p = sub.add_parser("distill", help="condense a dataset to a set file of IPC samples per class")
     p.add_argument("--dataset", required=True, help="registered dataset (digits-dvs, motion-dvs, nmnist, ...)")
     p.add_argument("--method", default="pace", help="pace, dm, dc, idm, random, herding, kcenter, forgetting")
@@ -278,7 +280,8 @@ def _add_distill(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> 
     p.add_argument("--downsample", type=positive_int, default=1, help="divide x and y by this factor")
     p.add_argument("--iterations", type=positive_int, default=None, help="optimisation iterations (distillation methods)")
     p.add_argument("--lr", type=positive_float, default=None, help="learning rate of the synthetic frames")
-    p.add_argument("--init", choices=("real", "noise"), default=None, help="start from real samples or noise")
+    p.add_argument("--init", choices=INITS, default=None,
+                   help="start from random real samples, a herding or k-center coreset, or noise")
     p.add_argument("--features", choices=("teacher", "random"), default=None,
                    help="pace: a frozen trained teacher or fresh random networks")
     p.add_argument("--no-sdr", action="store_true", help="pace ablation: match spikes, not membrane potentials")

@@ -4,6 +4,7 @@ import pytest
 from spikeslim.condense import base, registry
 from spikeslim.datasets.base import FrameSet
 from spikeslim.errors import UnknownNameError
+from spikeslim.train.plugins import RunContext
 
 
 def _toy(n_per_class=(3, 4), T=2, H=4, W=4, seed=0) -> FrameSet:
@@ -61,3 +62,18 @@ def test_registry_names_every_method_and_rejects_unknown():
     assert set(registry.names()) >= {"pace", "dm", "dc", "random", "herding", "kcenter", "forgetting"}
     with pytest.raises(UnknownNameError, match="known methods"):
         registry.METHODS.options("nope", {})
+
+
+@pytest.mark.parametrize("method", base.CORESET_INITS)
+def test_coreset_init_starts_from_that_coresets_selection(method):
+    train = _toy(n_per_class=(6, 6), H=8, W=8)
+    frames = base.init_frames(train, 2, np.random.default_rng(3), init=method, device="cpu")
+    run = RunContext(seed=int(np.random.default_rng(3).integers(2**31)), device="cpu", progress=False)
+    chosen = registry.condense_set(method, train, 2, run=run)
+    np.testing.assert_array_equal(frames, chosen.frames.astype(np.float32))
+    assert frames.shape == (4, 2, 2, 8, 8)
+
+
+def test_unknown_init_names_the_choices():
+    with pytest.raises(base.CondenseError, match="herding"):
+        base.init_frames(_toy(), 1, np.random.default_rng(0), init="kmeans")

@@ -78,26 +78,46 @@ class ClassBatches:
         return np.asarray(self.frames[np.sort(take)])
 
 
+#: coresets whose selection can initialise a distiller (`init=` of pace, dm, dc, idm)
+CORESET_INITS = ("herding", "kcenter")
+INITS = ("real", *CORESET_INITS, "noise")
+
+
 def init_frames(
-    train: FrameSet, ipc: int, rng: np.random.Generator, *, init: str = "real", factor: int = 1
+    train: FrameSet, ipc: int, rng: np.random.Generator, *, init: str = "real", factor: int = 1,
+    device: str | None = None,
 ) -> np.ndarray:
     """Initial synthetic frames [ipc*C, T, 2, H, W] as float32 counts, class-major.
 
     `init="real"` copies randomly chosen real samples of each class (the field's default); with
     `factor` > 1 each stored sample instead holds factor**2 real samples, each average-pooled by
     `factor` into one tile (IDM's partitioning: `idm.expand` decodes them back to full size).
+    `init="herding"` or `"kcenter"` copies the real samples that coreset selects (its default
+    proxy network on `device`, seeded from `rng`) instead of random ones, so matching starts from
+    the best real subset known rather than an arbitrary one.
     `init="noise"` draws Poisson counts with each pixel's mean count over the training set, so
     the start is class-agnostic but has the data's event density.
     """
-    per_class = check_ipc(train, ipc * factor * factor, need_real=(init == "real"))
-    if init == "real":
-        real = np.asarray(train.frames[pick_real(per_class, ipc * factor * factor, rng)], dtype=np.float32)
+    n = ipc * factor * factor
+    per_class = check_ipc(train, n, need_real=(init != "noise"))
+    if init in ("real", *CORESET_INITS):
+        chosen = pick_real(per_class, n, rng) if init == "real" else _coreset_pick(train, n, init, rng, device)
+        real = np.asarray(train.frames[chosen], dtype=np.float32)
         return real if factor == 1 else tile_down(real, factor)
     if init == "noise":
         mean = np.asarray(train.frames, dtype=np.float32).mean(axis=0)
         shape = (ipc * train.n_classes, *train.shape)
         return rng.poisson(np.broadcast_to(mean, shape)).astype(np.float32)
-    raise CondenseError(f"unknown init {init!r}; use 'real' or 'noise'")
+    raise CondenseError(f"unknown init {init!r}; use one of {', '.join(INITS)}")
+
+
+def _coreset_pick(train: FrameSet, n: int, method: str, rng: np.random.Generator, device: str | None) -> np.ndarray:
+    """Training rows of the `n`-per-class coreset `method` selects, class-major like `pick_real`."""
+    from spikeslim.condense.registry import condense_set  # the coresets import this module
+    from spikeslim.train.plugins import RunContext
+
+    run = RunContext(seed=int(rng.integers(2**31)), device=device, progress=False)
+    return np.asarray(condense_set(method, train, n, run=run).meta["indices"], dtype=np.int64)
 
 
 def tile_down(frames: np.ndarray, factor: int) -> np.ndarray:

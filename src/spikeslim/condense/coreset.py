@@ -56,9 +56,9 @@ class ProxyConfig:
     on them is close to random; a few epochs give features with class structure.
     """
 
-    model: str = "convnet"
+    model: str = "scnn"  # the protocol's network (docs/protocol.md), cheap at full resolution
     model_kwargs: dict[str, Any] = field(default_factory=dict)
-    epochs: int = 3
+    epochs: int = 4
     batch_size: int = 64
     lr: float = 1e-3
 

@@ -89,7 +89,8 @@ def run_distillation(
     dev = resolve_device(run.device)
     rng0 = np.random.default_rng(seed)
     quant = PEQN(count_scale(np.asarray(train.frames)), stochastic=settings.peq)
-    synthetic = Synthetic(init_frames(train, ipc, rng0, init=settings.init, factor=settings.init_factor), ipc, quant, dev)
+    synthetic = Synthetic(init_frames(train, ipc, rng0, init=settings.init, factor=settings.init_factor,
+                                        device=run.device), ipc, quant, dev)
     optimiser = torch.optim.Adam([synthetic.latent], lr=settings.lr)
     identity = {"method": method, "options": options, "ipc": ipc, "seed": seed, "shape": list(train.shape),
                 "n_train": len(train), **{k: train.meta.get(k) for k in ("dataset", "source", "binning", "downsample")}}
