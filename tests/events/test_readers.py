@@ -5,7 +5,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from spikeslim.errors import CorruptEventFileError, InvalidEventsError
-from spikeslim.events.readers import decode_nmnist, encode_nmnist, read_nmnist_bin, write_nmnist_bin
+from spikeslim.events.types import SensorSize
+from spikeslim.events.readers import decode_nmnist, encode_nmnist, nmnist_fits, read_nmnist_bin, write_nmnist_bin
 from spikeslim.events.types import make_events
 
 TONIC_DTYPE = np.dtype([("x", int), ("y", int), ("t", int), ("p", int)])
@@ -90,3 +91,11 @@ def test_events_outside_the_nmnist_range_are_refused():
         encode_nmnist(make_events([256], [0], [0], [1]))
     with pytest.raises(InvalidEventsError, match="N-MNIST"):
         encode_nmnist(make_events([0], [0], [2**23], [1]))
+
+
+def test_a_row_that_would_read_back_as_a_timestamp_wrap_is_refused():
+    """y == 240 is N-MNIST's wrap marker: such an event would vanish on reading."""
+    assert len(decode_nmnist(encode_nmnist(make_events([3], [239], [5], [1])))) == 1
+    with pytest.raises(InvalidEventsError, match="y in"):
+        encode_nmnist(make_events([3], [240], [5], [1]))
+    assert nmnist_fits(SensorSize(256, 240), 1000) and not nmnist_fits(SensorSize(34, 241), 1000)

@@ -20,6 +20,8 @@ _OVERFLOW_US = 2**13  # what tonic (and the dataset's original reader) adds at e
 NMNIST_MAX_BYTES = 64 << 20
 #: N-MNIST packs x and y in 8 bits and the timestamp in 23 bits (microseconds).
 NMNIST_MAX_XY = 255
+#: ... but a y of 240 reads back as a timestamp-wrap record, so rows stop below it.
+NMNIST_MAX_Y = _OVERFLOW_Y - 1
 NMNIST_MAX_T = 2**23 - 1
 
 
@@ -67,17 +69,17 @@ def check_stream(events: np.ndarray, sensor_size: SensorSize, path: str | os.Pat
 
 def nmnist_fits(sensor: SensorSize, duration_us: int) -> bool:
     """Whether streams on `sensor` spanning [0, duration_us) can be stored as N-MNIST .bin."""
-    return (sensor.width - 1 <= NMNIST_MAX_XY and sensor.height - 1 <= NMNIST_MAX_XY
+    return (sensor.width - 1 <= NMNIST_MAX_XY and sensor.height - 1 <= NMNIST_MAX_Y
             and sensor.polarities <= 2 and duration_us - 1 <= NMNIST_MAX_T)
 
 
 def encode_nmnist(events: np.ndarray) -> bytes:
     """Pack events into N-MNIST's 5 bytes each: x, y, then polarity (1 bit) and t (23 bits)."""
     x, y, t, p = (np.asarray(events[f], dtype=np.int64) for f in "xytp")
-    if len(events) and (x.min() < 0 or y.min() < 0 or max(x.max(), y.max()) > NMNIST_MAX_XY
+    if len(events) and (x.min() < 0 or y.min() < 0 or x.max() > NMNIST_MAX_XY or y.max() > NMNIST_MAX_Y
                         or t.min() < 0 or t.max() > NMNIST_MAX_T or not np.isin(p, (0, 1)).all()):
         raise InvalidEventsError(
-            f"events do not fit the N-MNIST format (x, y in [0, {NMNIST_MAX_XY}], p in {{0, 1}}, "
+            f"events do not fit the N-MNIST format (x in [0, {NMNIST_MAX_XY}], y in [0, {NMNIST_MAX_Y}], p in {{0, 1}}, "
             f"t in [0, {NMNIST_MAX_T}] us)"
         )
     raw = np.empty((len(events), 5), dtype=np.uint8)
