@@ -101,7 +101,8 @@ class Runner:
             if skey not in self.static:
                 self.static[skey] = build_sampler(key["method"], split.train, keep=key["keep"], run=run)
             scored = self.static[skey]
-            sampler = StaticSampler(scored.scores, keep=key["keep"], seed=key["seed"], score_time_s=scored.score_time_s)
+            sampler = StaticSampler(scored.scores, split.train.labels, keep=key["keep"], seed=key["seed"],
+                                    score_time_s=scored.score_time_s)
         elif key["method"] != FULL:
             sampler = build_sampler(key["method"], split.train, keep=key["keep"], run=run)
         torch.manual_seed(key["seed"])

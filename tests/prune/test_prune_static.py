@@ -10,7 +10,8 @@ import torch.nn.functional as F
 from spikeslim.errors import InvalidConfigError
 from spikeslim.prune import build_sampler
 from spikeslim.prune.forgetting import ForgettingCounter
-from spikeslim.prune.grand import gradient_norms
+from spikeslim.prune.grand import calibrate_batch_norm, gradient_norms
+from spikeslim.prune.static import StaticSampler
 from spikeslim.train import TrainConfig, fit
 from spikeslim.train.plugins import RunContext
 
@@ -50,8 +51,10 @@ def test_static_methods_keep_one_fixed_subset(name: str, frameset, tiny_model_fa
     assert len(first) == 12 and np.all(w == 1.0)
     again, _ = sampler.plan(5, 10)
     assert set(again) == set(first)
-    top = np.sort(sampler.scores)[::-1][len(first) - 1]
-    assert np.all(sampler.scores[first] >= top), "the kept examples are the highest scored"
+    for c in range(frameset.n_classes):  # 3 of each class's 10: the highest scored of that class
+        own = frameset.labels == c
+        kept = sampler.scores[first[frameset.labels[first] == c]]
+        assert len(kept) == 3 and kept.min() >= np.sort(sampler.scores[own])[::-1][2]
 
 
 def test_static_methods_need_a_proxy_recipe(frameset) -> None:
@@ -106,3 +109,23 @@ def test_bad_pruning_options_are_one_line_errors_naming_them(options, reason, fr
     run = RunContext(config=CONFIG, model_factory=tiny_model_factory)
     with pytest.raises(InvalidConfigError, match=reason):
         build_sampler("el2n", frameset, keep=0.5, options=options, run=run)
+
+
+def test_static_selection_keeps_the_fraction_within_every_class() -> None:
+    """Scores that favour one class (as event density does for GraNd) must not empty another."""
+    labels = np.repeat([0, 1, 2], [10, 20, 30])
+    scores = np.where(labels == 2, 100.0, 1.0) + np.arange(60) * 1e-3
+    kept = StaticSampler(scores, labels, keep=0.5, seed=0).kept
+    assert np.bincount(labels[kept]).tolist() == [5, 10, 15]
+    assert set(kept[labels[kept] == 1]) == set(range(20, 30))  # the top half of class 1's own scores
+    with pytest.raises(InvalidConfigError, match="60 scores for 59"):
+        StaticSampler(scores, labels[:-1], keep=0.5, seed=0)
+
+
+def test_batch_norm_is_calibrated_on_the_data_before_scoring(frameset) -> None:
+    net = torch.nn.Sequential(torch.nn.Flatten(2), torch.nn.Flatten(0, 1), torch.nn.BatchNorm1d(32)).eval()
+    calibrate_batch_norm(net, frameset, torch.device("cpu"), batch_size=8)  # 5 equal batches
+    bn = net[2]
+    flat = torch.from_numpy(np.asarray(frameset.frames, dtype=np.float32)).reshape(-1, 32)
+    torch.testing.assert_close(bn.running_mean, flat.mean(0), rtol=1e-4, atol=1e-4)
+    assert bn.momentum == 0.1 and not net.training  # its mode and momentum are restored

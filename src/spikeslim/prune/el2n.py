@@ -27,4 +27,4 @@ def build(train: FrameSet, keep: float, options: Options, run: RunContext) -> St
             n_proxies=options.n_proxies, recorder=lambda s: ScoreRecorder(len(train), el2n, seed=s),
         )
 
-    return timed_static(len(train), scores, keep=keep, seed=run.seed)
+    return timed_static(train.labels, scores, keep=keep, seed=run.seed)

@@ -74,4 +74,4 @@ def build(train: FrameSet, keep: float, options: Options, run: RunContext) -> Fo
             n_proxies=options.n_proxies, recorder=lambda s: ForgettingCounter(len(train), seed=s),
         )
 
-    return timed_static(len(train), scores, keep=keep, seed=run.seed)
+    return timed_static(train.labels, scores, keep=keep, seed=run.seed)

@@ -22,13 +22,27 @@ from spikeslim.train.plugins import RunContext
 
 
 class StaticSampler:
-    """The same `keep` fraction of highest-scored examples every epoch, reshuffled, weight 1."""
+    """The same `keep` fraction of highest-scored examples every epoch, reshuffled, weight 1.
 
-    def __init__(self, scores: np.ndarray, *, keep: float, seed: int, score_time_s: float = 0.0) -> None:
+    The fraction is kept within each class (`labels`), as DeepCore's balanced selection does:
+    a global top-k of scores that track event density (GraNd at initialisation) drops whole
+    classes of sparse recordings (docs/sadp.md).
+    """
+
+    def __init__(self, scores: np.ndarray, labels: np.ndarray, *, keep: float, seed: int,
+                 score_time_s: float = 0.0) -> None:
         self.scores = np.asarray(scores, dtype=np.float64)
+        labels = np.asarray(labels)
+        if labels.shape != self.scores.shape:
+            raise InvalidConfigError(f"{len(self.scores)} scores for {len(labels)} labelled examples")
         self.seed, self.score_time_s = seed, score_time_s
-        n = len(self.scores)
-        self.kept = top_k(self.scores, max(1, min(n, round(keep * n))), np.random.default_rng([seed]))
+        rng = np.random.default_rng([seed])
+        picked = []
+        for c in np.unique(labels):
+            rows = np.flatnonzero(labels == c)
+            k = max(1, min(len(rows), round(keep * len(rows))))
+            picked.append(rows[top_k(self.scores[rows], k, rng)])
+        self.kept = rng.permutation(np.concatenate(picked)).astype(np.int64)
 
     def plan(self, epoch: int, n_epochs: int) -> tuple[np.ndarray, np.ndarray]:
         order = epoch_rng(self.seed, epoch).permutation(self.kept).astype(np.int64)
@@ -104,10 +118,10 @@ def proxy_scores(
     return total / n_proxies
 
 
-def timed_static(n: int, scores: Callable[[], np.ndarray], *, keep: float, seed: int) -> StaticSampler:
+def timed_static(labels: np.ndarray, scores: Callable[[], np.ndarray], *, keep: float, seed: int) -> StaticSampler:
     """Run the scoring once, time it, and fix the subset; keep = 1 needs no scores at all."""
     if keep >= 1.0:
-        return StaticSampler(np.zeros(n), keep=keep, seed=seed)
+        return StaticSampler(np.zeros(len(labels)), labels, keep=keep, seed=seed)
     start = time.perf_counter()
     values = scores()
-    return StaticSampler(values, keep=keep, seed=seed, score_time_s=time.perf_counter() - start)
+    return StaticSampler(values, labels, keep=keep, seed=seed, score_time_s=time.perf_counter() - start)
