@@ -9,17 +9,19 @@ The recipe is HSD's own, not the protocol's scnn recipe: HSD converts a QCFS ANN
 network with the same weights, which scnn (LIF neurons) is not, so every method trains the same
 QCFSNet (conv 16-32-64, batch norm, 2x2 average pooling) with Adam, lr 1e-3 to zero by cosine,
 batch 32, no augmentation, for the pre-protocol benchmark's epochs: 3 for direct, TET and HSD's
-teacher (on the F frames), then 3 of SKD fine-tuning per HSD student. `direct-long` trains 6
-epochs, as many as HSD's teacher and student together; `hsd-ce` drops the distillation term
-(alpha 0); `hsd-snn` distils from a spiking teacher trained at F steps. `hsd` and `hsd-snn` cells
+teacher (on the F frames), then 3 of SKD fine-tuning per HSD student. Every method is one of
+`spikeslim.latency.registry` (direct, tet, hsd) with options: `direct-long` is direct for 6
+epochs, as many as HSD's teacher and student together; `hsd-ce` is hsd without the distillation
+term (alpha 0); `hsd-snn` distils from a spiking teacher trained at F steps. `hsd` and `hsd-snn` cells
 also yield the converted student before fine-tuning ("converted", "converted-snn"). HSD's own
 choices (bound 2, batch norm kept, lr 1e-3; docs/hsd.md) predate the protocol: they came from
 short digits-dvs trials, not from validation splits.
 
 A cell is (dataset, split, method, T, seed); a run (method, T, seed) is complete when every split
-has a cell. HSD's train time includes its teacher's. Each split's teachers are trained once per
-process and kept for every T; cells are saved as they finish in `<out>/latency_cells.json`, and
-`--max-minutes 0` only rewrites the report.
+has a cell. HSD's train time includes its teacher's. The missing T of one (split, method, seed)
+are trained by one `train_for_steps` call, so its teacher is trained once for all of them; cells
+are saved as their group finishes in `<out>/latency_cells.json`, and `--max-minutes 0` only
+rewrites the report.
 
     .venv/bin/python benchmarks/bench_latency.py [--datasets digits-dvs] [--steps 1 2] [--seeds 3]
         [--methods direct tet hsd direct-long hsd-ce hsd-snn] [--max-minutes 60]
@@ -29,7 +31,6 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -45,12 +46,11 @@ from spikeslim.bench.summary import complete_runs, paired_text, split_names
 from spikeslim.datasets.base import FrameSet
 from spikeslim.datasets.loading import rebin_frameset
 from spikeslim.latency.convert import convert
-from spikeslim.latency.skd import SKDHook, teacher_logits
-from spikeslim.snn.models.qcfs import QCFSNet
-from spikeslim.latency.pipeline import HSDConfig, train_teacher
+from spikeslim.latency.registry import METHODS as LATENCY
+from spikeslim.latency.registry import train_for_steps
 from spikeslim.report import format_mean_std, mean_std, plot_xy, write_report
-from spikeslim.snn.models.qcfs import QCFSNet
-from spikeslim.train import TrainConfig, evaluate, fit, resolve_device
+from spikeslim.train import TrainConfig, evaluate, resolve_device
+from spikeslim.train.plugins import RunContext
 
 REPO = Path(__file__).resolve().parents[1]
 F = 16  # the teacher's frames per sample
@@ -58,8 +58,15 @@ STEPS = (1, 2, 4, 8)
 CHANNELS = (16, 32, 64)
 EPOCHS = 3  # direct, TET and HSD's teacher
 STUDENT_EPOCHS = 3  # SKD fine-tuning per HSD student
-METHODS = ("direct", "tet", "hsd", "direct-long", "hsd-ce", "hsd-snn")
-TEACHER = {"hsd": "ann", "hsd-ce": "ann", "hsd-snn": "snn"}
+#: benchmark method -> (latency method, its options, epochs of the run's recipe); every network is QCFSNet `CHANNELS`
+METHODS: dict[str, tuple[str, dict[str, Any], int]] = {
+    "direct": ("direct", {}, EPOCHS),
+    "tet": ("tet", {}, EPOCHS),
+    "hsd": ("hsd", {"student_epochs": STUDENT_EPOCHS, "student_lr": 1e-3}, EPOCHS),
+    "direct-long": ("direct", {}, EPOCHS + STUDENT_EPOCHS),
+    "hsd-ce": ("hsd", {"student_epochs": STUDENT_EPOCHS, "student_lr": 1e-3, "alpha": 0.0}, EPOCHS),
+    "hsd-snn": ("hsd", {"student_epochs": STUDENT_EPOCHS, "student_lr": 1e-3, "teacher": "snn"}, EPOCHS),
+}
 CONVERTED = {"hsd": "converted", "hsd-snn": "converted-snn"}
 LABELS = {"hsd": "HSD, QCFS ANN teacher", "direct": "direct training at T", "tet": "TET at T",
           "direct-long": "direct at T, as many epochs as HSD's teacher + student",
@@ -68,10 +75,10 @@ LABELS = {"hsd": "HSD, QCFS ANN teacher", "direct": "direct training at T", "tet
           "converted-snn": "converted SNN teacher, no fine-tuning"}
 
 
-def config(seed: int, epochs: int, loss: str = "mean") -> TrainConfig:
-    """HSD's recipe as a training config (the same for every method; only epochs and loss vary)."""
-    return TrainConfig(epochs=epochs, batch_size=32, lr=1e-3, optimizer="adam", schedule="cosine", loss=loss,
-                       seed=seed, eval_every=epochs)
+def config(seed: int, epochs: int) -> TrainConfig:
+    """HSD's recipe as a training config (the same for every method; only epochs vary, the loss is the method's)."""
+    return TrainConfig(epochs=epochs, batch_size=32, lr=1e-3, optimizer="adam", schedule="cosine", seed=seed,
+                       eval_every=epochs)
 
 
 def plan(names_: list[str], methods: list[str], steps: list[int], seeds: int) -> list[dict[str, Any]]:
@@ -79,6 +86,11 @@ def plan(names_: list[str], methods: list[str], steps: list[int], seeds: int) ->
     return [{"dataset": name, "split": split, "method": method, "T": T, "seed": seed}
             for seed in range(seeds) for name in names_ for split in split_names(name)
             for method in methods for T in steps]
+
+
+def group(key: dict[str, Any]) -> tuple:
+    """The cells one `train_for_steps` call trains together: every T of one split, method and seed."""
+    return key["dataset"], key["split"], key["method"], key["seed"]
 
 
 def scored(model: torch.nn.Module, test: FrameSet, device: torch.device, **extra: Any) -> dict[str, Any]:
@@ -89,58 +101,46 @@ def scored(model: torch.nn.Module, test: FrameSet, device: torch.device, **extra
 
 
 class Runner:
-    """Loads one dataset's splits at F frames at a time; keeps each split's teachers for every T."""
+    """Loads one dataset's splits at F frames at a time."""
 
     def __init__(self, device: str | None) -> None:
-        self.device = resolve_device(device)
+        self.device = device
         self.dataset: str | None = None
         self.splits: dict[str, Split] = {}
-        self.teachers: dict[tuple, tuple[QCFSNet, float, float, torch.Tensor]] = {}
 
     def split(self, dataset: str, name: str) -> Split:
         if dataset != self.dataset:
-            self.dataset, self.teachers = dataset, {}
+            self.dataset = dataset
             self.splits = {s.name: s for s in splits(dataclasses.replace(get_protocol(dataset), T=F))}
         return self.splits[name]
 
-    def teacher(self, key: dict[str, Any], split: Split, cfg: HSDConfig) -> tuple[QCFSNet, float, float, torch.Tensor]:
-        """(teacher, its train seconds, its test accuracy on F frames, its logits per training sample)."""
-        tkey = (key["split"], cfg.teacher_kind, key["seed"])
-        if tkey not in self.teachers:
-            with tempfile.TemporaryDirectory() as tmp:
-                teacher, metrics = train_teacher(split.train, None, cfg, out_dir=Path(tmp), device=self.device,
-                                                 progress=False)
-            accuracy = evaluate(teacher, split.test, device=self.device)["accuracy"]
-            self.teachers[tkey] = (teacher, metrics["wall_time_s"], accuracy,
-                                   teacher_logits(teacher, split.train, device=self.device))
-        return self.teachers[tkey]
+    def run(self, key: dict[str, Any], steps: list[int]) -> list[tuple[dict[str, Any], dict[str, Any]]]:
+        """The cells of `key`'s group at `steps`: one per T, and for hsd / hsd-snn also the converted student.
 
-    def run(self, key: dict[str, Any]) -> list[tuple[dict[str, Any], dict[str, Any]]]:
-        """The cells one key yields: itself, and for hsd / hsd-snn also the converted student."""
-        split = self.split(key["dataset"], key["split"])
-        method, T, seed = key["method"], key["T"], key["seed"]
-        train, test = rebin_frameset(split.train, T), rebin_frameset(split.test, T)
-        if method not in TEACHER:
-            torch.manual_seed(seed)
-            net = QCFSNet(train.shape[1:], train.n_classes, spiking=True, batch_norm=True, channels=CHANNELS,
-                          bound=HSDConfig.bound, ref_frames=F)
-            epochs = EPOCHS + STUDENT_EPOCHS if method == "direct-long" else EPOCHS
-            result = fit(net, train, config(seed, epochs, "tet" if method == "tet" else "mean"), device=self.device,
-                         progress=False)
-            return [(key, scored(net, test, self.device, train_s=result.wall_time_s))]
-        cfg = HSDConfig(train_frames=F, teacher_kind=TEACHER[method], steps=(T,), channels=CHANNELS,
-                        alpha=0.0 if method == "hsd-ce" else 1.0, teacher=config(seed, EPOCHS),
-                        student=config(seed, STUDENT_EPOCHS))
-        teacher, teacher_s, teacher_acc, targets = self.teacher(key, split, cfg)
-        student = convert(teacher, fold_bn=cfg.fold_bn)
+        The method trains untested (its times are training alone); the networks it returns are
+        scored here per sample. HSD's converted students are its teacher converted again, as HSD
+        converts it before fine-tuning; its train time includes the teacher's.
+        """
+        split, (name, extra, epochs) = self.split(key["dataset"], key["split"]), METHODS[key["method"]]
+        options = {"channels": list(CHANNELS), **extra}
+        run = RunContext(seed=key["seed"], device=self.device, progress=False, config=config(key["seed"], epochs))
+        result = train_for_steps(name, split.train, steps, options=options, run=run)
+        device, teacher = resolve_device(self.device), result.teacher
+        if teacher is not None:
+            teacher_s = teacher.row["train_time_s"]
+            teacher_accuracy = evaluate(teacher.model, split.test, device=device)["accuracy"]
         cells = []
-        if method in CONVERTED:
-            cells.append(({**key, "method": CONVERTED[method]},
-                          scored(student, test, self.device, train_s=teacher_s, teacher_accuracy=teacher_acc)))
-        result = fit(student, train, cfg.student, loss=SKDHook(targets, cfg.alpha, cfg.tau), device=self.device,
-                     progress=False)
-        cells.append((key, scored(student, test, self.device, train_s=teacher_s + result.wall_time_s,
-                                  teacher_s=teacher_s, teacher_accuracy=teacher_acc)))
+        for T, network in zip(steps, result.networks, strict=True):
+            cell, test = {**key, "T": T}, rebin_frameset(split.test, T)
+            if teacher is None:
+                cells.append((cell, scored(network.model, test, device, train_s=network.row["train_time_s"])))
+                continue
+            if key["method"] in CONVERTED:
+                student = convert(teacher.model, fold_bn=LATENCY.options(name, options).fold_bn)
+                cells.append(({**cell, "method": CONVERTED[key["method"]]},
+                              scored(student, test, device, train_s=teacher_s, teacher_accuracy=teacher_accuracy)))
+            cells.append((cell, scored(network.model, test, device, train_s=teacher_s + network.row["train_time_s"],
+                                       teacher_s=teacher_s, teacher_accuracy=teacher_accuracy)))
         return cells
 
 
@@ -189,7 +189,7 @@ def write(store: CellStore, out: Path, names_: list[str]) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--datasets", nargs="+", default=list(PROTOCOLS), choices=list(PROTOCOLS))
-    parser.add_argument("--methods", nargs="+", default=["direct", "tet", "hsd"], choices=METHODS)
+    parser.add_argument("--methods", nargs="+", default=["direct", "tet", "hsd"], choices=list(METHODS))
     parser.add_argument("--steps", nargs="+", type=int, default=list(STEPS), help=f"inference T, each dividing F={F}")
     parser.add_argument("--seeds", type=int, default=3)
     parser.add_argument("--max-minutes", type=float, default=None, help="start no new cell after this long")
@@ -204,12 +204,14 @@ def main() -> None:
     names_ = [d.name for d in available(args.datasets)]
     store = CellStore(out / "latency_cells.json")
     runner, start = Runner(args.device), time.perf_counter()
-    for key in cell_bar([k for k in plan(names_, args.methods, args.steps, args.seeds) if k not in store],
-                        "latency cells"):
+    todo = [k for k in plan(names_, args.methods, args.steps, args.seeds) if k not in store]
+    for key in cell_bar(todo, "latency cells"):
+        if key in store:  # trained with an earlier cell of its group
+            continue
         if args.max_minutes is not None and time.perf_counter() - start > 60 * args.max_minutes:
             print("--max-minutes reached; rerun to continue")
             break
-        for cell_key, result in runner.run(key):
+        for cell_key, result in runner.run(key, [k["T"] for k in todo if group(k) == group(key)]):
             store.put(cell_key, result)
         write(store, out, names_)
     write(store, out, names_)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import Callable, Sequence
+from typing import Any, Callable, Sequence
 
 from spikeslim import __version__
 from spikeslim.errors import SpikeslimError
@@ -296,16 +296,14 @@ def _add_distill(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> 
     p.set_defaults(run=_run_distill)
 
 
-def _run_distill(args: argparse.Namespace) -> int:
+def _options(given: dict[str, Any], items: list[str]) -> dict[str, Any]:
+    """The method options of flags given explicitly, then of `--option KEY=VALUE` (values as JSON)."""
     import json
 
-    from spikeslim.condense.distill import distill
     from spikeslim.errors import InvalidConfigError
 
-    options = {k: v for k, v in (("iterations", args.iterations), ("lr", args.lr), ("init", args.init),
-                                 ("features", args.features)) if v is not None}
-    options.update({k: False for k, off in (("sdr", args.no_sdr), ("phase", args.no_phase), ("peq", args.no_peq)) if off})
-    for item in args.option:
+    options = {k: v for k, v in given.items() if v is not None}
+    for item in items:
         key, sep, value = item.partition("=")
         if not sep:
             raise InvalidConfigError(f"--option {item!r}: expected KEY=VALUE")
@@ -313,6 +311,15 @@ def _run_distill(args: argparse.Namespace) -> int:
             options[key] = json.loads(value)
         except json.JSONDecodeError:
             options[key] = value
+    return options
+
+
+def _run_distill(args: argparse.Namespace) -> int:
+    from spikeslim.condense.distill import distill
+
+    flags = dict(iterations=args.iterations, lr=args.lr, init=args.init, features=args.features,
+                 **{k: False for k, off in (("sdr", args.no_sdr), ("phase", args.no_phase), ("peq", args.no_peq)) if off})
+    options = _options(flags, args.option)
     result = distill(dataset=args.dataset, method=args.method, ipc=args.ipc, out=args.out, seed=args.seed,
                      options=options, T=args.T, binning=args.binning, downsample=args.downsample,
                      data_dir=args.data_dir, cache_dir=args.cache_dir, device=args.device, resume=args.resume,
@@ -322,28 +329,36 @@ def _run_distill(args: argparse.Namespace) -> int:
     return 0
 
 
-# --- latency: HSD teacher -> low-latency students (spikeslim.latency) ---
+# --- latency: networks that answer in few steps T, by direct, TET or HSD training (spikeslim.latency) ---
 def _add_latency(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
-    p = sub.add_parser("latency", help="HSD: a teacher on F frames, students for few steps T")
+    p = sub.add_parser("latency", help="networks that answer in few steps T: HSD, direct or TET")
     p.add_argument("--dataset", required=True, help="registered dataset (digits-dvs, motion-dvs, nmnist, ...)")
-    p.add_argument("--train-frames", type=positive_int, default=16, help="F, frames per sample seen by the teacher")
-    p.add_argument("--teacher", choices=("ann", "snn"), default="ann",
-                   help="QCFS ANN on each frame (HSD; blind to frame order) or the network spiking at F steps")
+    p.add_argument("--method", default="hsd", help="hsd (default), direct or tet")
+    p.add_argument("--train-frames", type=positive_int, default=16,
+                   help="F, frames per sample (HSD's teacher sees them; every T sums them)")
+    p.add_argument("--teacher", choices=("ann", "snn"), default=None,
+                   help="hsd: QCFS ANN on each frame (default; blind to frame order) or the network spiking at F steps")
     p.add_argument("--steps", type=positive_ints, default="1,2,4",
-                   help="comma-separated inference step counts T <= F, one student each")
-    p.add_argument("--channels", type=positive_ints, default="32,64,128", help="conv widths, one 2x2-pooled block each")
-    p.add_argument("--levels", type=positive_int, default=4, help="QCFS quantisation levels L")
-    p.add_argument("--alpha", type=natural_float, default=1.0, help="weight of the step-wise distillation term")
-    p.add_argument("--tau", type=positive_float, default=2.0, help="distillation temperature")
-    p.add_argument("--epochs", type=positive_int, default=10, help="teacher training epochs")
-    p.add_argument("--student-epochs", type=positive_int, default=5, help="SKD fine-tuning epochs per student")
-    p.add_argument("--lr", type=positive_float, default=1e-3, help="teacher learning rate")
-    p.add_argument("--student-lr", type=positive_float, default=1e-3, help="fine-tuning learning rate")
+                   help="comma-separated inference step counts T <= F, one network each")
+    p.add_argument("--channels", type=positive_ints, default=None,
+                   help="conv widths, one 2x2-pooled block each (default 32,64,128)")
+    p.add_argument("--levels", type=positive_int, default=None, help="hsd: QCFS quantisation levels L (default 4)")
+    p.add_argument("--alpha", type=natural_float, default=None,
+                   help="hsd: weight of the step-wise distillation term (default 1)")
+    p.add_argument("--tau", type=positive_float, default=None, help="hsd: distillation temperature (default 2)")
+    p.add_argument("--epochs", type=positive_int, default=10, help="training epochs (hsd: the teacher's)")
+    p.add_argument("--student-epochs", type=positive_int, default=None,
+                   help="hsd: SKD fine-tuning epochs per student (default 5)")
+    p.add_argument("--lr", type=positive_float, default=1e-3, help="learning rate (hsd: the teacher's)")
+    p.add_argument("--student-lr", type=positive_float, default=None, help="hsd: fine-tuning learning rate (default 1e-3)")
     p.add_argument("--batch-size", type=positive_int, default=32)
+    p.add_argument("--option", action="append", default=[], metavar="KEY=VALUE",
+                   help="any other method option, e.g. --option fold_bn=true (repeatable; values parsed as JSON)")
     p.add_argument("--binning", choices=("time", "count"), default="time", help="equal time windows or event counts")
     p.add_argument("--downsample", type=positive_int, default=1, help="divide x and y by this factor")
     p.add_argument("--seed", type=natural_int, default=0)
-    p.add_argument("--out", required=True, help="folder for teacher.pt, student_T<T>.pt and results.json")
+    p.add_argument("--out", required=True, help="folder for the checkpoints (hsd: teacher.pt, student_T<T>.pt) and "
+                                                "results.json")
     p.add_argument("--resume", action="store_true", help="continue from the checkpoints in --out")
     _add_common_data(p)
     _add_device(p)
@@ -351,25 +366,26 @@ def _add_latency(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> 
 
 
 def _run_latency(args: argparse.Namespace) -> int:
-    from spikeslim.latency.pipeline import HSDConfig, hsd_run
+    from spikeslim.latency.run import latency_run
     from spikeslim.report import markdown_table
     from spikeslim.train import TrainConfig
 
-    steps, channels = args.steps, args.channels
-    config = HSDConfig(
-        train_frames=args.train_frames, teacher_kind=args.teacher, steps=steps, channels=channels,
-        levels=args.levels, alpha=args.alpha, tau=args.tau,
-        teacher=TrainConfig(epochs=args.epochs, batch_size=args.batch_size, lr=args.lr, seed=args.seed),
-        student=TrainConfig(epochs=args.student_epochs, batch_size=args.batch_size, lr=args.student_lr, seed=args.seed),
-    )
-    summary = hsd_run(args.dataset, config, out_dir=args.out, binning=args.binning, downsample=args.downsample,
-                      data_dir=args.data_dir, cache_dir=args.cache_dir, device=args.device, resume=args.resume)
-    rows = [{"T": s["T"], "converted accuracy": s["converted_accuracy"], "HSD accuracy": s["hsd_accuracy"],
-             "per-step accuracy": " ".join(f"{a:.3f}" for a in s["per_step_accuracy"]), "checkpoint": s["checkpoint"]}
-            for s in summary["students"]]
-    print(f"teacher ({args.teacher}, {args.train_frames} frames): test accuracy {summary['teacher']['accuracy']:.2%}")
+    flags = dict(teacher=args.teacher, channels=args.channels, levels=args.levels, alpha=args.alpha, tau=args.tau,
+                 student_epochs=args.student_epochs, student_lr=args.student_lr)
+    config = TrainConfig(epochs=args.epochs, batch_size=args.batch_size, lr=args.lr, seed=args.seed)
+    summary = latency_run(args.dataset, method=args.method, steps=args.steps, train_frames=args.train_frames,
+                          options=_options(flags, args.option), config=config, out=args.out, binning=args.binning,
+                          downsample=args.downsample, data_dir=args.data_dir, cache_dir=args.cache_dir,
+                          device=args.device, resume=args.resume)
+    converted = {"converted accuracy": "converted_accuracy"} if "teacher" in summary else {}
+    rows = [{"T": n["T"], **{k: n[v] for k, v in converted.items()}, "accuracy": n["accuracy"],
+             "per-step accuracy": " ".join(f"{a:.3f}" for a in n["per_step_accuracy"]), "checkpoint": n["checkpoint"]}
+            for n in summary["networks"]]
+    if "teacher" in summary:
+        print(f"teacher ({summary['options']['teacher']}, {args.train_frames} frames): "
+              f"test accuracy {summary['teacher']['accuracy']:.2%}")
     print(markdown_table(rows), end="")
-    print(f"evaluate a student at any T: spikeslim evaluate {rows[0]['checkpoint']} --T 1")
+    print(f"evaluate a network at any T: spikeslim evaluate {rows[0]['checkpoint']} --T 1")
     return 0
 
 
