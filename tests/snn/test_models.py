@@ -1,7 +1,7 @@
 import pytest
 import torch
 
-from spikeslim.errors import UnknownNameError
+from spikeslim.errors import InvalidConfigError, UnknownNameError
 from spikeslim.snn.models import build_model, names
 from spikeslim.snn.neurons import LIF, LIFParams
 
@@ -102,3 +102,9 @@ def test_bad_names_and_inputs():
     model = build_model("convnet", in_shape=(2, 8, 8), n_classes=2, depth=1, width=2)
     with pytest.raises(ValueError, match=r"expected input \[T, B, 2, 8, 8\]"):
         model(torch.zeros(3, 2, 8, 8))
+
+
+def test_a_model_too_large_to_allocate_is_a_one_line_config_error():
+    with pytest.raises(InvalidConfigError) as err:
+        build_model("convnet", in_shape=(2, 34, 34), n_classes=10, width=2**40)
+    assert "\n" not in str(err.value) and "width" in str(err.value)

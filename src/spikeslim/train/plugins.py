@@ -1,4 +1,4 @@
-"""The one plug-in scheme of every method family (prune, condense): options, run context, registry.
+"""The one plug-in scheme of every method family (prune, condense, latency): options, run context, registry.
 
 A method is one module exposing a frozen `Options` dataclass (its own hyper-parameters, with
 their defaults) and `build(train, budget, options, run)`; its family's `Registry` names the

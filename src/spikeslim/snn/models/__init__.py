@@ -33,5 +33,6 @@ def build_model(name: str, *, in_shape: Sequence[int], n_classes: int, **kwargs:
     build = importlib.import_module(_MODULES[name]).build
     try:
         return build(in_shape=tuple(in_shape), n_classes=n_classes, **kwargs)
-    except (TypeError, ValueError) as err:  # an unknown option or a value the model cannot take
-        raise InvalidConfigError(f"model {name!r} with {kwargs}: {err}") from err
+    except (TypeError, ValueError, RuntimeError) as err:  # an unknown option, a value it cannot take or hold
+        first = (str(err).strip().splitlines() or [type(err).__name__])[0]  # torch's messages span lines
+        raise InvalidConfigError(f"model {name!r} with {kwargs}: {first}") from err
