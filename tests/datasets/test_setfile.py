@@ -4,14 +4,14 @@ import numpy as np
 import pytest
 
 from spikeslim import __version__
-from spikeslim.datasets.base import FrameSet
+from spikeslim.datasets.base import FrameSet, FrameSpec
 from spikeslim.datasets.setfile import InvalidSetFileError, load_set, save_set
 
 
 def _set(max_count: int = 7) -> FrameSet:
     rng = np.random.default_rng(0)
     frames = rng.integers(0, max_count + 1, size=(4, 3, 2, 5, 6))
-    return FrameSet(frames, np.array([0, 0, 1, 2]), 3, {"dataset": "toy"})
+    return FrameSet(frames, np.array([0, 0, 1, 2]), 3, FrameSpec("toy", 3))
 
 
 def test_round_trip_keeps_frames_labels_and_meta(tmp_path):
@@ -23,8 +23,7 @@ def test_round_trip_keeps_frames_labels_and_meta(tmp_path):
     np.testing.assert_array_equal(back.labels, fs.labels)
     assert back.labels.dtype == np.int64
     assert back.n_classes == 3
-    assert back.meta["dataset"] == "toy" and back.meta["method"] == "random"
-    assert (back.meta["T"], back.meta["H"], back.meta["W"]) == (3, 5, 6)
+    assert back.spec == fs.spec and back.meta["method"] == "random"
     assert back.meta["spikeslim_version"] == __version__
     assert back.meta["arguments"] == {"lr": 0.1}
 
@@ -57,3 +56,4 @@ def test_bad_files_name_the_file(tmp_path):
         load_set(tmp_path / "other.npz")
     with pytest.raises(InvalidSetFileError, match="missing.npz"):
         load_set(tmp_path / "missing.npz")
+

@@ -15,15 +15,16 @@ from typing import Any
 
 import torch
 
-from spikeslim.datasets import load_frames
+from spikeslim.datasets import FrameSpec, load_frames
 from spikeslim.datasets.base import FrameSet
 from spikeslim.datasets.loading import rebin_frameset
 from spikeslim.errors import DivergedError, InvalidConfigError
 from spikeslim.files import write_json
 from spikeslim.latency.convert import convert
 from spikeslim.latency.skd import SKDHook, teacher_logits
+from spikeslim.snn.models import ModelSpec
 from spikeslim.snn.models.qcfs import QCFSNet
-from spikeslim.train import ModelSpec, TrainConfig, evaluate, fit, resolve_device
+from spikeslim.train import TrainConfig, evaluate, fit, resolve_device
 
 TEACHER_KINDS = ("ann", "snn")
 #: the registry name under which `snn.models.build_model` builds QCFSNet teachers and students
@@ -117,7 +118,7 @@ def run_hsd(
     targets = teacher_logits(teacher, train, device=dev)
     students = [train_student(teacher, train, test, T, targets, config, out_dir=out, device=dev, resume=resume,
                               progress=progress) for T in config.steps]
-    summary = {"dataset": train.meta.get("dataset"), "config": asdict(config), "teacher": teacher_metrics,
+    summary = {"dataset": None if train.spec is None else train.spec.dataset, "config": asdict(config), "teacher": teacher_metrics,
                "students": students}
     write_json(out / "results.json", summary)
     return summary
@@ -129,6 +130,6 @@ def hsd_run(
     progress: bool = True,
 ) -> dict[str, Any]:
     """`run_hsd` on a registered dataset binned into the teacher's F frames (the `latency` command)."""
-    train, test = (load_frames(dataset, split, T=config.train_frames, binning=binning, downsample=downsample,
-                               data_dir=data_dir, cache_dir=cache_dir, progress=progress) for split in ("train", "test"))
+    spec = FrameSpec.of(dataset, T=config.train_frames, binning=binning, downsample=downsample, data_dir=data_dir)
+    train, test = (load_frames(spec, split, cache_dir=cache_dir, progress=progress) for split in ("train", "test"))
     return run_hsd(train, test, config, out_dir=out_dir, device=device, resume=resume, progress=progress)
