@@ -1,4 +1,5 @@
 import json
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -57,3 +58,27 @@ def test_bad_files_name_the_file(tmp_path):
     with pytest.raises(InvalidSetFileError, match="missing.npz"):
         load_set(tmp_path / "missing.npz")
 
+
+def test_the_spec_round_trips_and_the_real_data_can_be_found_elsewhere(tmp_path):
+    fs = _set()
+    spec = FrameSpec("nmnist", 3, "count", 2, str(tmp_path / "nmnist"))
+    save_set(tmp_path / "s.npz", FrameSet(fs.frames, fs.labels, 3, spec, {"method": "random"}), {})
+    back = load_set(tmp_path / "s.npz")
+    assert back.spec == spec and back.meta["method"] == "random"
+    assert not {"dataset", "T", "binning", "downsample", "source", "H", "n_classes"} & set(back.meta)
+    moved = load_set(tmp_path / "s.npz", data_dir=tmp_path / "elsewhere")
+    assert moved.spec == replace(spec, data_dir=str((tmp_path / "elsewhere").resolve()))
+
+
+def test_a_set_file_written_before_the_spec_still_loads(tmp_path):
+    """Old files spell the data settings out in meta and record no source folder."""
+    fs = _set()
+    meta = {"dataset": "digits-dvs", "T": 3, "binning": "count", "downsample": 2, "method": "pace", "ipc": 1,
+            "H": 5, "W": 6, "n_samples": 4, "n_classes": 3}
+    with open(tmp_path / "old.npz", "wb") as fh:
+        np.savez_compressed(fh, frames=fs.frames.astype(np.uint8), labels=fs.labels, meta=np.array(json.dumps(meta)))
+    back = load_set(tmp_path / "old.npz")
+    assert back.spec == FrameSpec("digits-dvs", 3, "count", 2) and back.meta == {"method": "pace", "ipc": 1}
+    with open(tmp_path / "bare.npz", "wb") as fh:
+        np.savez_compressed(fh, frames=fs.frames.astype(np.uint8), labels=fs.labels, meta=np.array("{}"))
+    assert load_set(tmp_path / "bare.npz").spec is None  # no dataset named: frames of no spec
