@@ -110,7 +110,8 @@ def reference(train: FrameSet, test: FrameSet, recipe: EvalRecipe, *, seeds: int
     key = train.settings()
     if test.T != train.T:  # tested at another T (absent otherwise, so earlier caches stay valid)
         key["test_T"] = test.T
-    recipe_key = {k: v for k, v in asdict(recipe).items() if k != "seeds"}  # the set's seeds, not the reference's
+    recipe_key = {k: v for k, v in asdict(recipe).items() if k not in ("seeds", "model")}  # seeds: the set's
+    recipe_key.update(model=recipe.model.name, model_kwargs=recipe.model.kwargs)  # as caches have always named it
     key.update(recipe=recipe_key, seeds=seeds, n_train=len(train))
     path = None
     if cache_dir is not None:

@@ -69,6 +69,7 @@ def load_frames(
     out = downsampled_size(info.sensor_size, spec.downsample)
     events = None if info.embedded else open_split(name, split, data_dir)
     # The source folder is part of the key: nmnist-small and the full N-MNIST must not collide.
+    # (The order of the keys names the cache folders already on disk.)
     key = {"dataset": name, "split": split, "T": spec.T, "binning": spec.binning, "downsample": spec.downsample,
            "format": CACHE_FORMAT, "source": spec.source}
     frames, labels = cached_frames(
