@@ -41,6 +41,7 @@ def nmnist_small_dir() -> Path:
 def run_seed(seed: int, work: Path, data: Path, device: str, quick: bool) -> dict[str, Any]:
     from spikeslim.datasets.setfile import load_set
     from spikeslim.datasets import load_frames
+    from spikeslim.train.checkpoint import frame_spec
     from spikeslim.export import from_nir, read_nir
     from spikeslim.export.consumer import run_in_snntorch
     from spikeslim.snn.record import record_states
@@ -63,9 +64,7 @@ def run_seed(seed: int, work: Path, data: Path, device: str, quick: bool) -> dic
         if not done.exists() and cli(argv) != 0:
             raise SystemExit(f"step failed: spikeslim {' '.join(argv)}")
     model, ckpt = load_model(d / "deploy" / "checkpoint.pt")
-    info = ckpt["data"]
-    test = load_frames("nmnist", "test", T=info["T"], binning=info["binning"], downsample=info["downsample"],
-                       data_dir=data, progress=False)
+    test = load_frames(frame_spec(ckpt, d / "deploy" / "checkpoint.pt").at(data), "test", progress=False)
     metrics = evaluate(model, test, device="cpu")
     graph = read_nir(d / "deploy.nir")
     x, labels = to_input(test.frames), torch.from_numpy(test.labels)

@@ -32,7 +32,6 @@ from spikeslim.datasets.base import FrameSet
 from spikeslim.prune import build_sampler, names
 from spikeslim.prune.static import StaticSampler
 from spikeslim.report import plot_xy, write_report
-from spikeslim.snn.models import build_model
 from spikeslim.train import TrainConfig, evaluate, fit
 from spikeslim.train.plugins import RunContext
 
@@ -83,19 +82,15 @@ class Runner:
         few = train.subset(np.arange(min(128, len(train))))
         config = dataclasses.replace(config_for(dataset, few, 0), epochs=1)
         warm = build_sampler("sadp", few, keep=1.0, run=RunContext())
-        fit(self.factory(dataset, few)(), few, config, sampler=warm, progress=False)
-
-    @staticmethod
-    def factory(dataset: str, train: FrameSet):
-        r = get_protocol(dataset).recipe
-        return lambda: build_model(r.model, in_shape=train.shape[1:], n_classes=train.n_classes, **r.model_kwargs)
+        network = get_protocol(dataset).recipe.model
+        fit(network.build(few.shape[1:], few.n_classes, seed=0), few, config, sampler=warm, progress=False)
 
     def run(self, key: dict[str, Any]) -> dict[str, Any]:
         split = self.split(key["dataset"], key["split"])
         config = config_for(key["dataset"], split.train, key["seed"])
-        factory = self.factory(key["dataset"], split.train)
+        network = get_protocol(key["dataset"]).recipe.model
         sampler = None
-        run = RunContext(seed=key["seed"], device="cpu", progress=False, config=config, model_factory=factory)
+        run = RunContext(seed=key["seed"], device="cpu", progress=False, config=config, model=network)
         if key["method"] in STATIC:
             skey = (key["dataset"], key["split"], key["method"], key["seed"])
             if skey not in self.static:
@@ -105,8 +100,7 @@ class Runner:
                                     score_time_s=scored.score_time_s)
         elif key["method"] != FULL:
             sampler = build_sampler(key["method"], split.train, keep=key["keep"], run=run)
-        torch.manual_seed(key["seed"])
-        model = factory()
+        model = network.build(split.train.shape[1:], split.train.n_classes, seed=key["seed"])
         result = fit(model, split.train, config, sampler=sampler, progress=False)
         predicted = evaluate(model, split.test, predictions=True)["predicted"]
         return {"correct": "".join("1" if p == y else "0" for p, y in zip(predicted, split.test.labels)),

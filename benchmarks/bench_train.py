@@ -28,7 +28,9 @@ from spikeslim.bench.data import NAMES, Located, available
 from spikeslim.bench.stats import binomial_se
 from spikeslim.bench.summary import accuracy_text
 from spikeslim.cli import build_parser
+from spikeslim.datasets import FrameSpec
 from spikeslim.report import write_report
+from spikeslim.snn.models import ModelSpec
 from spikeslim.train import FrameAugment, TrainConfig
 from spikeslim.train.run import train_run
 
@@ -45,8 +47,8 @@ def run_cell(where: Located, seed: int, work: Path) -> dict[str, Any]:
     config = TrainConfig(epochs=a.epochs, batch_size=a.batch_size, lr=a.lr, optimizer=a.optimizer,
                          weight_decay=a.weight_decay, schedule=a.schedule, loss=a.loss,
                          augment=FrameAugment(flip=a.flip, shift=0.1), seed=seed)
-    r = train_run(dataset=where.dataset, model=a.model, model_kwargs={}, config=config,
-                  out=work / f"{where.name}-s{seed}", data_dir=None if where.data_dir is None else str(where.data_dir),
+    data = FrameSpec.of(where.dataset, T=a.T, binning=a.binning, downsample=a.downsample, data_dir=where.data_dir)
+    r = train_run(data=data, model=ModelSpec(a.model), config=config, out=work / f"{where.name}-s{seed}",
                   resume=True, progress=False)
     return {"accuracy": r["accuracy"], "n_train": r["n_train"], "n_test": r["n_test"],
             "wall_time_s": r["wall_time_s"], "spike_rate": r.get("spike_rate"), "model": a.model,

@@ -11,7 +11,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from spikeslim.datasets.base import FrameSet
+from spikeslim.datasets.base import FrameSet, FrameSpec
 from spikeslim.snn.neurons import LIF
 
 
@@ -39,4 +39,4 @@ def quadrant_frames(n: int, T: int = 4, size: int = 8, seed: int = 0) -> FrameSe
     for i, c in enumerate(labels):
         r, q = divmod(int(c), 2)
         frames[i, :, :, r * h : (r + 1) * h, q * h : (q + 1) * h] += rng.poisson(1.5, size=(T, 2, h, h))
-    return FrameSet(frames.astype(np.uint8), labels, 4, {"dataset": "quadrants", "binning": "time", "downsample": 1})
+    return FrameSet(frames.astype(np.uint8), labels, 4, FrameSpec("quadrants", T))

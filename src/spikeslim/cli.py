@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import Any, Callable, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Sequence
 
 from spikeslim import __version__
 from spikeslim.errors import SpikeslimError
@@ -12,12 +12,30 @@ from spikeslim.files import describe
 from spikeslim.flags import (CommandsFormatter, OneLineParser, fraction, natural_float, natural_int, positive_float,
                              positive_int, positive_ints, unit_float)
 
+if TYPE_CHECKING:
+    from spikeslim.datasets.base import FrameSpec
+    from spikeslim.snn.models import ModelSpec
+
 Adder = Callable[["argparse._SubParsersAction[argparse.ArgumentParser]"], None]
 
 
 def _add_common_data(p: argparse.ArgumentParser) -> None:
     p.add_argument("--data-dir", default=None, help="folder holding real datasets in their native layout")
     p.add_argument("--cache-dir", default=None, help="frame cache folder (default ~/.cache/spikeslim)")
+
+
+def _frame_spec(args: argparse.Namespace, dataset: str) -> "FrameSpec":
+    """The data flags (--T, --binning, --downsample, --data-dir) as the FrameSpec of `dataset`."""
+    from spikeslim.datasets.base import FrameSpec
+
+    return FrameSpec.of(dataset, T=args.T, binning=args.binning, downsample=args.downsample, data_dir=args.data_dir)
+
+
+def _model_spec(args: argparse.Namespace) -> "ModelSpec":
+    """--model with the --width and --depth given."""
+    from spikeslim.snn.models import ModelSpec
+
+    return ModelSpec(args.model, {k: v for k, v in (("width", args.width), ("depth", args.depth)) if v is not None})
 
 
 def _add_device(p: argparse.ArgumentParser) -> None:
@@ -49,8 +67,7 @@ def _run_evaluate_set(args: argparse.Namespace) -> int:
     from spikeslim.condense.evaluate import EvalRecipe, evaluate_set_report
     from spikeslim.report import markdown_table
 
-    model_kwargs = {k: v for k, v in (("width", args.width), ("depth", args.depth)) if v is not None}
-    recipe = EvalRecipe(model=args.model, model_kwargs=model_kwargs, seeds=args.seeds, steps=args.steps)
+    recipe = EvalRecipe(model=_model_spec(args), seeds=args.seeds, steps=args.steps)
     report = evaluate_set_report(args.set, recipe, out=args.out, T=args.T, reference_seeds=args.reference_seeds,
                                  with_reference=not args.no_reference, data_dir=args.data_dir,
                                  cache_dir=args.cache_dir, device=args.device)
@@ -143,23 +160,24 @@ def _run_train(args: argparse.Namespace) -> int:
 
     if (args.dataset is None) == (args.train_set is None):
         raise InvalidConfigError("train: give exactly one of --dataset NAME or --train-set SET.npz")
-    train_data = None
     if args.train_set is not None:
         from spikeslim.datasets.setfile import load_set
 
-        train_data = load_set(args.train_set)
+        data = load_set(args.train_set, data_dir=args.data_dir)
+        if args.T is not None and args.T != data.T:
+            raise InvalidConfigError(f"T={args.T} differs from the training set's T={data.T}; its frames fix T")
+    else:
+        data = _frame_spec(args, args.dataset)
 
     config = TrainConfig(epochs=args.epochs, batch_size=args.batch_size, lr=args.lr, optimizer=args.optimizer,
                          weight_decay=args.weight_decay, schedule=args.schedule, loss=args.loss,
                          tet_lambda=args.tet_lambda, augment=FrameAugment(flip=args.flip, shift=0.1) if args.augment else None,
                          seed=args.seed)
-    model_kwargs = {k: v for k, v in (("width", args.width), ("depth", args.depth)) if v is not None}
     if args.prune is None and args.keep != 1.0:
         raise InvalidConfigError(f"keep={args.keep} needs a pruning method (--prune) to choose what to keep")
-    results = train_run(dataset=args.dataset, train_data=train_data, model=args.model, model_kwargs=model_kwargs, config=config,
-                        out=args.out, T=args.T, binning=args.binning, downsample=args.downsample,
-                        data_dir=args.data_dir, cache_dir=args.cache_dir, device=args.device,
-                        resume=args.resume, prune=None if args.prune is None else Pruning(args.prune, args.keep))
+    results = train_run(data=data, model=_model_spec(args), config=config, out=args.out, cache_dir=args.cache_dir,
+                        device=args.device, resume=args.resume,
+                        prune=None if args.prune is None else Pruning(args.prune, args.keep))
     spikes = f", spike rate {results['spike_rate']:.3f}" if "spike_rate" in results else ""
     if is_main():  # under torchrun, one line for the whole group
         print(f"test accuracy {results['accuracy']:.2%} after {args.epochs} epochs in {results['wall_time_s']:.1f} s"
@@ -226,8 +244,7 @@ def _run_show(args: argparse.Namespace) -> int:
     if args.target.endswith(".npz"):
         out = show_set(args.target, args.out, index=args.index)
     else:
-        out = show_sample(args.target, args.split, args.index, args.out, T=args.T, binning=args.binning,
-                          downsample=args.downsample, data_dir=args.data_dir)
+        out = show_sample(_frame_spec(args, args.target), args.split, args.index, args.out)
     print(f"wrote {out}")
     return 0
 
@@ -320,10 +337,9 @@ def _run_distill(args: argparse.Namespace) -> int:
     flags = dict(iterations=args.iterations, lr=args.lr, init=args.init, features=args.features,
                  **{k: False for k, off in (("sdr", args.no_sdr), ("phase", args.no_phase), ("peq", args.no_peq)) if off})
     options = _options(flags, args.option)
-    result = distill(dataset=args.dataset, method=args.method, ipc=args.ipc, out=args.out, seed=args.seed,
-                     options=options, T=args.T, binning=args.binning, downsample=args.downsample,
-                     data_dir=args.data_dir, cache_dir=args.cache_dir, device=args.device, resume=args.resume,
-                     checkpoint=args.checkpoint)
+    result = distill(data=_frame_spec(args, args.dataset), method=args.method, ipc=args.ipc, out=args.out,
+                     seed=args.seed, options=options, cache_dir=args.cache_dir, device=args.device,
+                     resume=args.resume, checkpoint=args.checkpoint)
     timings = ", ".join(f"{k} {v:.1f} s" for k, v in result.meta["timings"].items())
     print(f"wrote {len(result)} samples ({args.ipc} per class) to {args.out} ({timings})")
     return 0

@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 
 from spikeslim.condense import base, registry
-from spikeslim.datasets.base import FrameSet
+from spikeslim.datasets.base import FrameSet, FrameSpec
 from spikeslim.errors import UnknownNameError
 from spikeslim.train.plugins import RunContext
 
@@ -11,7 +11,7 @@ def _toy(n_per_class=(3, 4), T=2, H=4, W=4, seed=0) -> FrameSet:
     rng = np.random.default_rng(seed)
     labels = np.concatenate([np.full(n, c) for c, n in enumerate(n_per_class)]).astype(np.int64)
     frames = rng.integers(0, 5, size=(len(labels), T, 2, H, W)).astype(np.uint8)
-    return FrameSet(frames, labels, len(n_per_class), {"dataset": "toy", "T": T})
+    return FrameSet(frames, labels, len(n_per_class), FrameSpec("toy", T))
 
 
 def test_init_from_real_copies_samples_of_the_right_class():
@@ -52,7 +52,7 @@ def test_condensed_set_rejects_fractional_counts_and_records_meta():
     labels = base.class_major_labels(2, 1)
     out = base.condensed_set(train, np.ones((2, 2, 2, 4, 4)) * 300, labels, method="m",
                              options={"a": 1}, timings={"total": 1.23456}, ipc=1, seed=3)
-    assert out.frames.dtype == np.uint16 and out.meta["method"] == "m" and out.meta["dataset"] == "toy"
+    assert out.frames.dtype == np.uint16 and out.meta["method"] == "m" and out.spec == train.spec
     with pytest.raises(base.CondenseError):
         base.condensed_set(train, np.full((2, 2, 2, 4, 4), 0.5), labels, method="m", options={},
                            timings={}, ipc=1, seed=0)

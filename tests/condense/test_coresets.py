@@ -5,7 +5,7 @@ from spikeslim.condense.base import CondenseError
 from spikeslim.condense.herding import herding_order
 from spikeslim.condense.kcenter import kcenter_order
 from spikeslim.condense.registry import METHODS, condense_set
-from spikeslim.datasets.base import FrameSet
+from spikeslim.datasets.base import FrameSet, FrameSpec
 from spikeslim.errors import InvalidConfigError
 from spikeslim.train.plugins import RunContext
 
@@ -14,7 +14,7 @@ def _train(per_class=(5, 6, 4)) -> FrameSet:
     labels = np.repeat(np.arange(len(per_class)), per_class)
     rng = np.random.default_rng(1)
     frames = rng.integers(0, 4, size=(len(labels), 2, 2, 3, 3)).astype(np.uint8)
-    return FrameSet(frames, labels, len(per_class), {"dataset": "toy", "T": 2})
+    return FrameSet(frames, labels, len(per_class), FrameSpec("toy", 2))
 
 
 def test_random_returns_ipc_real_samples_per_class_with_their_labels():
@@ -63,7 +63,7 @@ def test_kcenter_never_repeats_a_pick_among_duplicates():
 def test_embedding_coresets_return_ipc_real_samples_per_class(method):
     labels = np.repeat(np.arange(3), 6)
     frames = np.random.default_rng(4).integers(0, 3, size=(18, 2, 2, 4, 4)).astype(np.uint8)
-    train = FrameSet(frames, labels, 3, {"dataset": "toy", "T": 2})
+    train = FrameSet(frames, labels, 3, FrameSpec("toy", 2))
     options = {"epochs": 1, "batch_size": 8, "model_kwargs": {"width": 4, "depth": 1}}
     out = condense_set(method, train, 2, options=options, run=RunContext(progress=False))
     idx = np.asarray(out.meta["indices"])

@@ -5,9 +5,11 @@ import numpy as np
 from spikeslim.condense.demo import DemoConfig, run_demo
 from spikeslim.condense.evaluate import EvalRecipe
 from spikeslim.datasets.setfile import load_set
+from spikeslim.snn.models import ModelSpec
 
 TINY = DemoConfig(ipc=2, T=2, downsample=4, methods={"random": {}},
-                  recipe=EvalRecipe(model_kwargs={"width": 4, "depth": 1}, seeds=2, steps=2, min_epochs=1))
+                  recipe=EvalRecipe(model=ModelSpec("scnn", {"width": 4, "depth": 1}), seeds=2, steps=2,
+                                    min_epochs=1))
 
 
 def test_demo_writes_one_table_one_plot_and_resumes(tmp_path):
@@ -20,7 +22,7 @@ def test_demo_writes_one_table_one_plot_and_resumes(tmp_path):
     rows = json.loads(paths["json"].read_text())["rows"]
     assert [len(r["accuracies"]) for r in rows] == [1, 2]  # one full-data reference, seeds per set
     data = load_set(out / "random_ipc2.npz")
-    assert data.meta["dataset"] == "digits-dvs" and data.frames.shape == (20, 2, 2, 9, 9)  # 34 px / 4, rounded up
+    assert data.spec.dataset == "digits-dvs" and data.frames.shape == (20, 2, 2, 9, 9)  # 34 px / 4, rounded up
     np.testing.assert_array_equal(np.bincount(data.labels), [2] * 10)
 
     # --resume keeps finished stages: an edited cached result shows up untouched in the new table

@@ -23,7 +23,7 @@ def test_pace_ablation_flags_reach_the_set_file_and_resume_gives_the_same_set(tm
     assert first.frames.shape == (10, 2, 2, 9, 9) and first.labels.tolist() == list(range(10))
     options = first.meta["options"]
     assert (options["sdr"], options["phase"], options["peq"]) == (False, False, False)
-    assert first.meta["arguments"]["method"] == "pace" and first.meta["dataset"] == "nmnist"
+    assert first.meta["arguments"]["method"] == "pace" and first.spec.dataset == "nmnist"
     assert (tmp_path / "pace.npz.ckpt" / "state.pt").exists()
     code, _ = _distill(tmp_path, nmnist_small_dir, "pace", *args, "--resume")
     assert code == 0

@@ -8,7 +8,7 @@ import torch
 from spikeslim.condense.dc import twice_differentiable
 from spikeslim.condense.pace.features import spiking_features
 from spikeslim.condense.registry import METHODS, condense_set
-from spikeslim.datasets.base import FrameSet
+from spikeslim.datasets.base import FrameSet, FrameSpec
 from spikeslim.errors import InvalidConfigError
 from spikeslim.snn.models import build_model
 from spikeslim.train.plugins import RunContext
@@ -32,7 +32,7 @@ def moving_bars(n_per_class: int, seed: int, n_classes: int = 3, T: int = 4, siz
                 rate[t, 0, rng.integers(0, size), rng.integers(0, size - 3):][:3] += 1.5
             frames.append(rng.poisson(rate))
             labels.append(c)
-    return FrameSet(np.asarray(frames, np.uint16), np.asarray(labels, np.int64), n_classes, {"dataset": "bars", "T": T})
+    return FrameSet(np.asarray(frames, np.uint16), np.asarray(labels, np.int64), n_classes, FrameSpec("bars", T))
 
 
 @pytest.mark.parametrize("method, options", [

@@ -8,9 +8,10 @@ import pytest
 import spikeslim.condense.evaluate as ev
 from spikeslim.cli import main
 from spikeslim.condense.evaluate import EVENT_BYTES, EvalRecipe, storage
-from spikeslim.datasets.base import FrameSet
+from spikeslim.datasets.base import FrameSet, FrameSpec
 from spikeslim.datasets.setfile import InvalidSetFileError, save_set
 from spikeslim.errors import InvalidConfigError
+from spikeslim.snn.models import ModelSpec
 
 NMNIST_SMALL = Path(os.environ.get("SPIKESLIM_NMNIST_SMALL",
                                    Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "nmnist-small"))
@@ -23,7 +24,7 @@ def _split(n_per_class: int, seed: int) -> FrameSet:
     frames = rng.integers(0, 2, size=(len(labels), 2, 2, 8, 8)).astype(np.uint8)
     for i, c in enumerate(labels):
         frames[i, :, :, :, 4 * c:4 * c + 4] += 3
-    return FrameSet(frames, labels, 2, {"dataset": "toy", "T": 2, "binning": "time", "downsample": 1})
+    return FrameSet(frames, labels, 2, FrameSpec("toy", 2))
 
 
 def test_recipe_trains_a_step_budget_with_an_epoch_floor():
@@ -50,7 +51,7 @@ def test_storage_counts_set_file_and_full_data_bytes(tmp_path):
 def test_evaluate_set_command_runs_end_to_end(tmp_path, monkeypatch, capsys):
     train, test = _split(10, 1), _split(5, 2)
     calls = []
-    monkeypatch.setattr(ev, "real_splits", lambda meta, **_: calls.append(meta["dataset"]) or (train, test))
+    monkeypatch.setattr(ev, "real_splits", lambda spec, **_: calls.append(spec.dataset) or (train, test))
     path = tmp_path / "toy_ipc2.npz"
     save_set(path, train.subset([0, 1, 10, 11]), {"method": "random", "ipc": 2})
     args = [str(path), "--seeds", "2", "--steps", "3", "--width", "4", "--depth", "1", "--device", "cpu"]
@@ -68,10 +69,10 @@ def test_evaluate_set_command_runs_end_to_end(tmp_path, monkeypatch, capsys):
 
 def test_evaluate_set_T_tests_the_networks_at_that_many_steps(tmp_path, monkeypatch, capsys):
     train, test = _split(10, 1), _split(5, 2)
-    one_step = FrameSet(test.frames.sum(axis=1, keepdims=True), test.labels, 2, {**test.meta, "T": 1})
+    one_step = FrameSet(test.frames.sum(axis=1, keepdims=True), test.labels, 2, FrameSpec("toy", 1))
     asked = []
 
-    def real_splits(meta, *, test_T=None, **_):
+    def real_splits(spec, *, test_T=None, **_):
         asked.append(test_T)
         return train, (test if test_T is None else one_step)
 
@@ -91,9 +92,9 @@ def test_evaluate_set_T_tests_the_networks_at_that_many_steps(tmp_path, monkeypa
 
 def test_a_set_that_does_not_match_the_real_data_is_refused(tmp_path, monkeypatch):
     train = _split(3, 0)
-    monkeypatch.setattr(ev, "real_splits", lambda meta, **_: (train, train))
+    monkeypatch.setattr(ev, "real_splits", lambda spec, **_: (train, train))
     path = tmp_path / "wrong.npz"
-    save_set(path, FrameSet(np.zeros((2, 2, 2, 6, 6), np.uint8), np.array([0, 1]), 2, {"dataset": "toy"}), {})
+    save_set(path, FrameSet(np.zeros((2, 2, 2, 6, 6), np.uint8), np.array([0, 1]), 2, FrameSpec("toy", 2)), {})
     with pytest.raises(InvalidSetFileError, match="wrong.npz"):
         ev.evaluate_set(path, EvalRecipe(seeds=1, steps=1), progress=False)
 
@@ -106,11 +107,11 @@ def test_evaluate_set_on_real_nmnist_small(tmp_path):
     from spikeslim.train.plugins import RunContext
     from spikeslim.datasets import load_frames
 
-    binning = dict(T=2, downsample=4, data_dir=data_dir, cache_dir=tmp_path / "cache", progress=False)
-    train = load_frames("nmnist", "train", **binning)
+    spec = FrameSpec.of("nmnist", T=2, downsample=4, data_dir=data_dir)
+    train = load_frames(spec, "train", cache_dir=tmp_path / "cache", progress=False)
     path = tmp_path / "nmnist_random.npz"
     save_set(path, condense_set("random", train, 1, run=RunContext()), {})
-    recipe = EvalRecipe(model_kwargs={"width": 4, "depth": 1}, seeds=1, steps=2, min_epochs=1)
+    recipe = EvalRecipe(model=ModelSpec("scnn", {"width": 4, "depth": 1}), seeds=1, steps=2, min_epochs=1)
     row = ev.evaluate_set(path, recipe, with_reference=False, data_dir=data_dir, cache_dir=tmp_path / "cache",
                           progress=False)
     assert row["dataset"] == "nmnist" and row["n_samples"] == 10 and row["ipc"] == 1

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from spikeslim.condense.export import export_events
-from spikeslim.datasets.base import FrameSet
+from spikeslim.datasets.base import FrameSet, FrameSpec
 from spikeslim.events.frames import to_frames
 
 
@@ -12,7 +12,7 @@ def _set(h=5, w=6, T=4) -> FrameSet:
     rng = np.random.default_rng(2)
     frames = rng.integers(0, 5, size=(3, T, 2, h, w)).astype(np.uint8)
     frames[1, 0] = 0  # an empty first bin must survive the round trip too
-    return FrameSet(frames, np.array([2, 0, 2]), 3, {"dataset": "toy"})
+    return FrameSet(frames, np.array([2, 0, 2]), 3, FrameSpec("toy", T))
 
 
 def test_exported_events_rebin_to_the_same_frames(tmp_path):

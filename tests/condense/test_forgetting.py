@@ -5,7 +5,7 @@ import torch
 import spikeslim.train
 from spikeslim.condense.base import CondenseError
 from spikeslim.condense.registry import METHODS, condense_set
-from spikeslim.datasets.base import FrameSet
+from spikeslim.datasets.base import FrameSet, FrameSpec
 from spikeslim.errors import InvalidConfigError
 from spikeslim.train.plugins import RunContext
 
@@ -17,7 +17,7 @@ def _train(per_class=(4, 4, 4)) -> FrameSet:
     labels = np.repeat(np.arange(len(per_class)), per_class)
     rng = np.random.default_rng(3)
     frames = rng.integers(0, 3, size=(len(labels), 2, 2, 4, 4)).astype(np.uint8)
-    return FrameSet(frames, labels, len(per_class), {"dataset": "toy", "T": 2})
+    return FrameSet(frames, labels, len(per_class), FrameSpec("toy", 2))
 
 
 def _scripted_fit(wrong_at: dict[int, set[int]]):

@@ -8,15 +8,15 @@ import pytest
 import torch
 
 from spikeslim.condense.synthetic import STATE_FILE, LoopSettings, StepContext, run_distillation
-from spikeslim.datasets.base import FrameSet
+from spikeslim.datasets.base import FrameSet, FrameSpec
 from spikeslim.errors import CheckpointError, DivergedError
 from spikeslim.train.plugins import RunContext
 
 
-def toy(**meta) -> FrameSet:
+def toy(**settings) -> FrameSet:
     rng = np.random.default_rng(0)
     frames = rng.poisson(1.0, size=(8, 3, 2, 4, 4)).astype(np.uint16)
-    return FrameSet(frames, np.repeat(np.arange(2), 4), 2, {"dataset": "toy", "T": 3, **meta})
+    return FrameSet(frames, np.repeat(np.arange(2), 4), 2, FrameSpec(**{"dataset": "toy", "T": 3, **settings}))
 
 
 def pull(nan_at=None):
@@ -72,13 +72,13 @@ def test_damaged_state_files_are_refused_by_name(tmp_path, edit, reason):
         run(tmp_path, resume=True)
 
 
-@pytest.mark.parametrize("meta, named", [({"dataset": "other"}, "dataset: 'toy' -> 'other'"),
-                                         ({"binning": "count"}, "binning: None -> 'count'"),
-                                         ({"source": "/data/b"}, "source: None -> '/data/b'")])
-def test_resume_with_other_data_settings_is_refused_naming_them(tmp_path, meta, named):
+@pytest.mark.parametrize("settings, named", [({"dataset": "other"}, "dataset: 'toy' -> 'other'"),
+                                             ({"binning": "count"}, "binning: 'time' -> 'count'"),
+                                             ({"data_dir": "/data/b"}, "source: None -> '/data/b'")])
+def test_resume_with_other_data_settings_is_refused_naming_them(tmp_path, settings, named):
     run(tmp_path, iterations=2)
     with pytest.raises(CheckpointError, match=named):
-        run(tmp_path, data=toy(**meta), resume=True)
+        run(tmp_path, data=toy(**settings), resume=True)
 
 
 def test_a_nan_loss_stops_the_run_and_keeps_the_last_good_state(tmp_path):

@@ -10,7 +10,7 @@ from spikeslim.errors import InvalidConfigError, OutputError
 
 def toy(n, classes):
     frames = np.ones((n, 2, 2, 3, 3), dtype=np.uint8)
-    return FrameSet(frames, np.arange(n) % classes, classes, {})
+    return FrameSet(frames, np.arange(n) % classes, classes)
 
 
 def exported(folder):

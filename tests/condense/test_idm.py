@@ -6,8 +6,8 @@ import torch
 
 from spikeslim.condense.base import CondenseError
 from spikeslim.condense.idm import expand, train_pool
-from spikeslim.condense.matching import NetSpec
 from spikeslim.condense.registry import METHODS, condense_set
+from spikeslim.snn.models import ModelSpec
 from spikeslim.train.plugins import RunContext
 
 from test_distillers import moving_bars
@@ -37,7 +37,7 @@ def test_idm_returns_factor_squared_decoded_samples_per_stored_one():
 
 def test_the_pool_holds_networks_at_several_training_stages():
     train = moving_bars(4, seed=0)
-    pool = train_pool(NetSpec(**SMALL), train, 3, seed=0, device=torch.device("cpu"))
+    pool = train_pool(ModelSpec("convnet", {"width": 8, "depth": 1}), train, 3, seed=0, device=torch.device("cpu"))
     weights = [p.classifier.weight.detach().clone() for p in pool]
     assert len(pool) == 3 and not any(p.training for p in pool)
     assert not torch.equal(weights[0], weights[1]) and not torch.equal(weights[1], weights[2])

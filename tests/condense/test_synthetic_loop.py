@@ -5,7 +5,7 @@ import pytest
 import torch
 
 from spikeslim.condense.synthetic import STATE_FILE, LoopSettings, StepContext, run_distillation
-from spikeslim.datasets.base import FrameSet
+from spikeslim.datasets.base import FrameSet, FrameSpec
 from spikeslim.errors import CheckpointError
 from spikeslim.train.plugins import RunContext
 
@@ -14,7 +14,7 @@ def _toy(seed=0) -> FrameSet:
     rng = np.random.default_rng(seed)
     labels = np.repeat(np.arange(2), 6).astype(np.int64)
     frames = rng.poisson(1.0, size=(12, 3, 2, 5, 5)).astype(np.uint16)
-    return FrameSet(frames, labels, 2, {"dataset": "toy", "T": 3})
+    return FrameSet(frames, labels, 2, FrameSpec("toy", 3))
 
 
 def _towards_real_mean(interrupt_at=None):

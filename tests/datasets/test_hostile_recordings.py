@@ -6,7 +6,7 @@ import tracemalloc
 import numpy as np
 import pytest
 
-from spikeslim.datasets import load_frames, open_split
+from spikeslim.datasets import FrameSpec, load_frames, open_split
 from spikeslim.errors import CorruptEventFileError, InvalidConfigError
 from spikeslim.events import readers
 from spikeslim.events.readers import encode_nmnist
@@ -70,7 +70,7 @@ def nmnist_tree(tmp_path):
 
 
 def load(data_dir, cache, **kw):
-    return load_frames("nmnist", "train", T=2, data_dir=data_dir, cache_dir=cache, progress=False, **kw)
+    return load_frames(FrameSpec.of("nmnist", T=2, data_dir=data_dir, **kw), "train", cache_dir=cache, progress=False)
 
 
 def test_a_changed_folder_is_rebinned_not_served_from_the_stale_cache(nmnist_tree, tmp_path):
@@ -95,7 +95,7 @@ def test_an_oversized_nmnist_file_is_refused_before_reading(nmnist_tree, monkeyp
 
 
 @pytest.mark.parametrize("settings, reason", [
-    ({"downsample": 0}, "--downsample 0: must be an integer in 1-34"),
+    ({"downsample": 0}, "--downsample 0: must be a positive integer"),
     ({"downsample": 35}, "--downsample 35: must be an integer in 1-34 for nmnist's 34x34 sensor"),
     ({"T": 0}, "--T 0: time bins must be a positive integer"),
     ({"T": -4}, "--T -4"),
@@ -104,10 +104,10 @@ def test_an_oversized_nmnist_file_is_refused_before_reading(nmnist_tree, monkeyp
 ])
 def test_binning_settings_outside_the_sensor_are_refused(nmnist_tree, tmp_path, settings, reason):
     with pytest.raises(InvalidConfigError, match=reason):
-        load_frames("nmnist", "train", data_dir=nmnist_tree, cache_dir=tmp_path / "c", progress=False,
-                    **{"T": 2, **settings})
+        load_frames(FrameSpec.of("nmnist", data_dir=nmnist_tree, **{"T": 2, **settings}), "train",
+                    cache_dir=tmp_path / "c", progress=False)
     assert not (tmp_path / "c").exists()
 
 
-def test_the_meta_records_the_source_folder(nmnist_tree, tmp_path):
-    assert load(nmnist_tree, tmp_path / "c").meta["source"] == os.fspath(nmnist_tree.resolve())
+def test_the_spec_records_the_source_folder(nmnist_tree, tmp_path):
+    assert load(nmnist_tree, tmp_path / "c").spec.source == os.fspath(nmnist_tree.resolve())

@@ -9,14 +9,14 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from spikeslim.datasets.base import FrameSet
+from spikeslim.datasets.base import FrameSet, FrameSpec
 from spikeslim.datasets.setfile import InvalidSetFileError, load_set, save_set
 
 
 def good_set(n=6, t=3, classes=3):
     rng = np.random.default_rng(0)
     frames = rng.integers(0, 5, size=(n, t, 2, 4, 5)).astype(np.uint8)
-    return FrameSet(frames, np.arange(n) % classes, classes, {"dataset": "nmnist", "binning": "time"})
+    return FrameSet(frames, np.arange(n) % classes, classes, FrameSpec("nmnist", t))
 
 
 def write_raw(path, frames, labels, meta):
@@ -96,7 +96,7 @@ def test_a_frames_bomb_is_refused_before_decompressing(tmp_path, monkeypatch):
 json_values = st.recursive(st.none() | st.booleans() | st.integers(-3, 20) | st.floats(allow_nan=False) | st.text(max_size=4),
                            lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=4), inner, max_size=3),
                            max_leaves=6)
-meta_fields = st.sampled_from(["n_classes", "T", "H", "W", "n_samples", "dataset", "binning", "downsample",
+meta_fields = st.sampled_from(["n_classes", "T", "H", "W", "n_samples", "dataset", "source", "binning", "downsample",
                                "duration_us", "class_names"])
 FUZZ = settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from sklearn.linear_model import LogisticRegression
 
-from spikeslim.datasets import load_frames, motion_dvs
+from spikeslim.datasets import FrameSpec, load_frames, motion_dvs
 from spikeslim.datasets.registry import get_spec, open_split
 from spikeslim.errors import UnknownNameError
 from spikeslim.events.frames import to_frames
@@ -71,7 +71,7 @@ def test_time_summed_frames_cannot_tell_a_pair_apart_but_time_bins_can(pair):
 def test_load_frames_generates_once_then_reads_the_cache(tmp_path, monkeypatch):
     monkeypatch.setenv("SPIKESLIM_CACHE", str(tmp_path))
     monkeypatch.setitem(motion_dvs.PER_CLASS, "test", 2)
-    frames = load_frames("motion-dvs", "test", T=5, progress=False)
+    frames = load_frames(FrameSpec("motion-dvs", 5), "test", progress=False)
     assert frames.frames.shape == (16, 5, 2, 32, 32) and frames.n_classes == 8
     assert np.bincount(frames.labels).tolist() == [2] * 8
     assert frames.frames.reshape(16, -1).sum(axis=1).min() > 0

@@ -2,7 +2,7 @@ import numpy as np
 from PIL import Image
 
 from spikeslim.cli import main
-from spikeslim.datasets import FrameSet
+from spikeslim.datasets import FrameSet, FrameSpec
 from spikeslim.datasets.preview import show_sample, show_set
 from spikeslim.datasets.setfile import save_set
 from spikeslim.datasets.status import dataset_rows
@@ -16,14 +16,14 @@ def test_rows_report_ready_and_missing(nmnist_small_dir):
 
 
 def test_show_a_real_sample(nmnist_small_dir, tmp_path):
-    out = show_sample("nmnist", "test", 3, tmp_path / "s.gif", T=5, data_dir=nmnist_small_dir)
+    out = show_sample(FrameSpec.of("nmnist", T=5, data_dir=nmnist_small_dir), "test", 3, tmp_path / "s.gif")
     with Image.open(out) as img:
         assert img.n_frames == 5
 
 
 def test_show_a_set_file_per_class(tmp_path):
     frames = np.random.default_rng(0).integers(0, 4, (6, 3, 2, 8, 8)).astype(np.uint8)
-    save_set(tmp_path / "set.npz", FrameSet(frames, np.array([0, 0, 1, 1, 2, 2]), 3, {"dataset": "toy"}),
+    save_set(tmp_path / "set.npz", FrameSet(frames, np.array([0, 0, 1, 1, 2, 2]), 3, FrameSpec("toy", 3)),
              {"method": "random", "ipc": 2})
     with Image.open(show_set(tmp_path / "set.npz", tmp_path / "set.gif", index=1)) as img:
         assert img.n_frames == 3

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 import torch
 
-from spikeslim.datasets import load_frames
+from spikeslim.datasets import FrameSpec, load_frames
 from spikeslim.export import from_nir, read_nir, to_nir, write_nir
 from spikeslim.export.consumer import run_in_snntorch
 from spikeslim.snn.models import build_model
@@ -16,9 +16,9 @@ pytest.importorskip("snntorch")
 
 @pytest.fixture(scope="module")
 def nmnist(nmnist_small_dir, tmp_path_factory):
-    binning = dict(T=8, downsample=2, data_dir=nmnist_small_dir, progress=False,
-                   cache_dir=tmp_path_factory.mktemp("cache"))
-    return load_frames("nmnist", "train", **binning), load_frames("nmnist", "test", **binning)
+    spec, cache = FrameSpec.of("nmnist", T=8, downsample=2, data_dir=nmnist_small_dir), tmp_path_factory.mktemp("cache")
+    return (load_frames(spec, "train", cache_dir=cache, progress=False),
+            load_frames(spec, "test", cache_dir=cache, progress=False))
 
 
 @pytest.mark.parametrize("name, kwargs", [("deploy", {}), ("deploy", {"neuron": {"decay_input": True}}),

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 import torch
 
-from spikeslim.datasets.base import FrameSet
+from spikeslim.datasets.base import FrameSet, FrameSpec
 
 
 def _frames(n: int, seed: int) -> FrameSet:
@@ -14,7 +14,7 @@ def _frames(n: int, seed: int) -> FrameSet:
     rate = np.full((n, 4, 2, 8, 8), 0.1)
     for i, y in enumerate(labels):
         rate[i, :, :, :, 4 * y : 4 * y + 4] = 1.5
-    return FrameSet(rng.poisson(rate).astype(np.uint16), labels.astype(np.int64), 2, {"dataset": "toy"})
+    return FrameSet(rng.poisson(rate).astype(np.uint16), labels.astype(np.int64), 2, FrameSpec("toy", 4))
 
 
 @pytest.fixture(scope="session")

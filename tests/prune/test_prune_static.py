@@ -12,10 +12,13 @@ from spikeslim.prune import build_sampler
 from spikeslim.prune.forgetting import ForgettingCounter
 from spikeslim.prune.grand import calibrate_batch_norm, gradient_norms
 from spikeslim.prune.static import StaticSampler
+import spikeslim.train
+from spikeslim.snn.models import ModelSpec
 from spikeslim.train import TrainConfig, fit
 from spikeslim.train.plugins import RunContext
 
 CONFIG = TrainConfig(epochs=4, batch_size=8, lr=0.01, seed=0)
+PROXY = ModelSpec("convnet", {"width": 2, "depth": 1})  # the run's network, which proxies train
 
 
 def _observe(counter: ForgettingCounter, correct: list[bool]) -> None:
@@ -44,8 +47,8 @@ def test_forgetting_at_full_keep_is_a_counter_that_trains_on_everything(frameset
 
 
 @pytest.mark.parametrize("name", ["el2n", "grand", "forgetting"])
-def test_static_methods_keep_one_fixed_subset(name: str, frameset, tiny_model_factory) -> None:
-    run = RunContext(device="cpu", progress=False, config=CONFIG, model_factory=tiny_model_factory)
+def test_static_methods_keep_one_fixed_subset(name: str, frameset) -> None:
+    run = RunContext(device="cpu", progress=False, config=CONFIG, model=PROXY)
     sampler = build_sampler(name, frameset, keep=0.3, options={"n_proxies": 1}, run=run)
     first, w = sampler.plan(0, 10)
     assert len(first) == 12 and np.all(w == 1.0)
@@ -58,7 +61,7 @@ def test_static_methods_keep_one_fixed_subset(name: str, frameset, tiny_model_fa
 
 
 def test_static_methods_need_a_proxy_recipe(frameset) -> None:
-    with pytest.raises(InvalidConfigError, match="model_factory"):
+    with pytest.raises(InvalidConfigError, match="needs model and config"):
         build_sampler("el2n", frameset, keep=0.5, run=RunContext())
 
 
@@ -83,17 +86,17 @@ def test_sadp_through_the_trainer_sees_the_budget_and_learns(frameset, tiny_mode
 
 
 @pytest.mark.parametrize("name", ["el2n", "grand", "forgetting"])
-def test_the_runs_device_and_progress_reach_the_proxies(name: str, frameset, tiny_model_factory, monkeypatch,
-                                                        capsys) -> None:
+def test_the_runs_device_and_progress_reach_the_proxies(name: str, frameset, monkeypatch, capsys) -> None:
     """With CUDA seemingly present, a proxy left to pick its own device would go there (and fail)."""
     monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
-    proxies = []
+    proxies, real_fit = [], spikeslim.train.fit
 
-    def factory():
-        proxies.append(tiny_model_factory())
-        return proxies[-1]
+    def recording_fit(model, *args, **kwargs):
+        proxies.append(model)
+        return real_fit(model, *args, **kwargs)
 
-    run = RunContext(device="cpu", progress=False, config=CONFIG, model_factory=factory)
+    monkeypatch.setattr(spikeslim.train, "fit", recording_fit)
+    run = RunContext(device="cpu", progress=False, config=CONFIG, model=PROXY)
     build_sampler(name, frameset, keep=0.5, options={"n_proxies": 1, "score_epochs": 1}, run=run)
     assert proxies and all(p.device.type == "cpu" for m in proxies for p in m.parameters())
     assert capsys.readouterr().err == "", "progress=False draws no bar"
@@ -105,8 +108,8 @@ def test_the_runs_device_and_progress_reach_the_proxies(name: str, frameset, tin
     ({"score_epochs": 1.5}, r"^el2n: option score_epochs=1.5 must be an integer or null$"),
     ({"device": "cpu"}, r"^el2n: unknown option device;"),
 ])
-def test_bad_pruning_options_are_one_line_errors_naming_them(options, reason, frameset, tiny_model_factory):
-    run = RunContext(config=CONFIG, model_factory=tiny_model_factory)
+def test_bad_pruning_options_are_one_line_errors_naming_them(options, reason, frameset):
+    run = RunContext(config=CONFIG, model=PROXY)
     with pytest.raises(InvalidConfigError, match=reason):
         build_sampler("el2n", frameset, keep=0.5, options=options, run=run)
 

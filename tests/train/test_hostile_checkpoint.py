@@ -4,6 +4,7 @@ import copy
 import math
 import os
 import tempfile
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -13,9 +14,9 @@ from hypothesis import strategies as st
 
 from spikeslim.datasets.base import FrameSet
 from spikeslim.errors import CheckpointError, DivergedError
-from spikeslim.snn.models import build_model
+from spikeslim.snn.models import ModelSpec, build_model
 from spikeslim.train import TrainConfig, fit, load_model, save_checkpoint
-from spikeslim.train.checkpoint import ModelSpec, read_checkpoint
+from spikeslim.train.checkpoint import read_checkpoint
 from toys import TinySNN
 
 SPEC = ModelSpec("convnet", {"width": 2, "depth": 1})
@@ -85,15 +86,15 @@ def _resume(path, train, model=None, spec=SPEC, sampler=None, config=CONFIG):
                sampler=sampler)
 
 
-def _other(train, **meta):
-    return FrameSet(train.frames, train.labels, train.n_classes, {**train.meta, **meta})
+def _other(train, **settings):
+    return replace(train, spec=replace(train.spec, **settings))
 
 
 @pytest.mark.parametrize("change, named", [
-    (lambda tr: FrameSet(tr.frames[:, :3], tr.labels, 4, tr.meta), "data T: 4 -> 3"),
+    (lambda tr: FrameSet(tr.frames[:, :3], tr.labels, 4, replace(tr.spec, T=3)), "data T: 4 -> 3"),
     (lambda tr: _other(tr, dataset="nmnist"), "data dataset: 'quadrants' -> 'nmnist'"),
     (lambda tr: _other(tr, binning="count"), "data binning: 'time' -> 'count'"),
-    (lambda tr: _other(tr, source="/elsewhere"), "data source: None -> '/elsewhere'"),
+    (lambda tr: _other(tr, data_dir="/elsewhere"), "data source: None -> '/elsewhere'"),
 ])
 def test_resume_refuses_other_data_settings_and_says_which(trained, tiny_train, change, named):
     with pytest.raises(CheckpointError, match=named):
@@ -150,7 +151,7 @@ def record():
     data = {"dataset": "quadrants", "source": None, "T": 4, "binning": "time", "downsample": 1, "n_classes": 4,
             "in_shape": (2, 8, 8)}
     with tempfile.TemporaryDirectory() as tmp:
-        save_checkpoint(Path(tmp) / "c.pt", net, model_name=SPEC.name, model_kwargs=SPEC.kwargs, data=data)
+        save_checkpoint(Path(tmp) / "c.pt", net, model_spec=SPEC, data=data)
         return torch.load(Path(tmp) / "c.pt", weights_only=True), (Path(tmp) / "c.pt").read_bytes()
 
 

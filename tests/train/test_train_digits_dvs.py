@@ -11,11 +11,11 @@ import pytest
 import torch
 
 from spikeslim.cli import main
-from spikeslim.datasets import load_frames
+from spikeslim.datasets import FrameSpec, load_frames
 from spikeslim.snn.models import build_model
 from spikeslim.train import TrainConfig, evaluate, fit, load_model
 
-SETTINGS = {"T": 4, "downsample": 2}
+SPEC = FrameSpec("digits-dvs", 4, downsample=2)
 
 
 @pytest.fixture(scope="module")
@@ -24,7 +24,7 @@ def frame_cache(tmp_path_factory):
 
 
 def test_convnet_loss_falls_on_digits_dvs(frame_cache):
-    train = load_frames("digits-dvs", "train", cache_dir=frame_cache, progress=False, **SETTINGS)
+    train = load_frames(SPEC, "train", cache_dir=frame_cache, progress=False)
     torch.manual_seed(0)
     model = build_model("convnet", in_shape=train.shape[1:], n_classes=10, depth=1, width=8)
     result = fit(model, train.subset(range(160)), TrainConfig(epochs=3, batch_size=16, lr=1e-2), progress=False)
@@ -58,5 +58,5 @@ def test_cli_trains_pruned_then_evaluates_the_checkpoint_at_one_step(frame_cache
     assert printed["T"] == 1 and printed["trained_T"] == 4 and len(printed["per_step_accuracy"]) == 1
     # The command re-loads the checkpoint's dataset at T=1 with its other settings (downsample 2).
     model, _ = load_model(out / "checkpoint.pt")
-    test_t1 = load_frames("digits-dvs", "test", T=1, downsample=2, cache_dir=frame_cache, progress=False)
+    test_t1 = load_frames(FrameSpec("digits-dvs", 1, downsample=2), "test", cache_dir=frame_cache, progress=False)
     assert printed["accuracy"] == evaluate(model, test_t1)["accuracy"]

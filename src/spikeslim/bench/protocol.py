@@ -15,14 +15,13 @@ from __future__ import annotations
 import csv
 import dataclasses
 from dataclasses import dataclass, field
-from typing import Any
 
 import numpy as np
 
 from spikeslim.bench.data import Located, locate
 from spikeslim.condense.evaluate import EvalRecipe
 from spikeslim.datasets import load_frames, open_split
-from spikeslim.datasets.base import FrameSet
+from spikeslim.datasets.base import FrameSet, FrameSpec
 from spikeslim.errors import InvalidConfigError
 
 #: The evaluation network and budget, EvalRecipe's defaults: chosen on validation splits
@@ -42,8 +41,9 @@ class DatasetProtocol:
     k: int = 5
     recipe: EvalRecipe = field(default=RECIPE)
 
-    def frames(self) -> dict[str, Any]:
-        return {"T": self.T, "binning": "time", "downsample": self.downsample}
+    def frame_spec(self, where: Located) -> FrameSpec:
+        """Its frames of the located dataset: time binning at the protocol's T and down-sampling."""
+        return FrameSpec.of(where.dataset, T=self.T, downsample=self.downsample, data_dir=where.data_dir)
 
 
 PROTOCOLS: dict[str, DatasetProtocol] = {
@@ -70,7 +70,7 @@ def get_protocol(name: str) -> DatasetProtocol:
 
 
 def _load(where: Located, split: str, proto: DatasetProtocol) -> FrameSet:
-    return load_frames(where.dataset, split, data_dir=where.data_dir, progress=False, **proto.frames())
+    return load_frames(proto.frame_spec(where), split, progress=False)
 
 
 def pooled(proto: DatasetProtocol) -> FrameSet:
@@ -78,7 +78,7 @@ def pooled(proto: DatasetProtocol) -> FrameSet:
     where = locate(proto.name)
     train, test = _load(where, "train", proto), _load(where, "test", proto)
     return FrameSet(np.concatenate([train.frames, test.frames]), np.concatenate([train.labels, test.labels]),
-                    train.n_classes, {**train.meta, "split": "pooled"})
+                    train.n_classes, train.spec, {**train.meta, "split": "pooled"})
 
 
 def fold_of(proto: DatasetProtocol, labels: np.ndarray) -> np.ndarray:

@@ -134,16 +134,18 @@ def tile_down(frames: np.ndarray, factor: int) -> np.ndarray:
 
 def condensed_set(
     train: FrameSet, frames: np.ndarray, labels: np.ndarray, *, method: str, options: dict[str, Any],
-    timings: dict[str, float], ipc: int, seed: int,
+    timings: dict[str, float], ipc: int, seed: int, extra: dict[str, Any] | None = None,
 ) -> FrameSet:
-    """Package a condenser's output with the meta every method records."""
+    """Package a condenser's output: `train`'s spec (the frames are binned alike) and the meta every
+    method records, plus the method's own `extra` provenance."""
     meta = {
-        **{k: v for k, v in train.meta.items() if k in ("dataset", "T", "binning", "downsample")},
         "method": method,
         "ipc": int(ipc),
         "seed": int(seed),
         "options": dict(options),
         "timings": {k: round(float(v), 3) for k, v in timings.items()},
+        **(extra or {}),
     }
-    return FrameSet(as_count_frames(frames, CondenseError), np.asarray(labels, dtype=np.int64), train.n_classes, meta)
+    return FrameSet(as_count_frames(frames, CondenseError), np.asarray(labels, dtype=np.int64), train.n_classes,
+                    train.spec, meta)
 

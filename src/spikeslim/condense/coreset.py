@@ -15,6 +15,7 @@ import torch
 
 from spikeslim.condense.base import CondenseError, check_ipc, condensed_set
 from spikeslim.datasets.base import FrameSet
+from spikeslim.snn.models import ModelSpec
 from spikeslim.train.plugins import RunContext
 
 
@@ -42,10 +43,8 @@ def select_per_class(
         picked.append(ix[pos])
     indices = np.concatenate(picked)
     timings = {**(timings or {}), "select": time.perf_counter() - start}
-    out = condensed_set(train, train.frames[indices], train.labels[indices], method=method,
-                        options=options, timings=timings, ipc=ipc, seed=seed)
-    out.meta["indices"] = indices.tolist()
-    return out
+    return condensed_set(train, train.frames[indices], train.labels[indices], method=method, options=options,
+                         timings=timings, ipc=ipc, seed=seed, extra={"indices": indices.tolist()})
 
 
 @dataclass(frozen=True)
@@ -63,11 +62,8 @@ class ProxyConfig:
     lr: float = 1e-3
 
     def build(self, train: FrameSet, seed: int) -> torch.nn.Module:
-        """A fresh, seeded network shaped for `train`."""
-        from spikeslim.snn.models import build_model
-
-        torch.manual_seed(seed)
-        return build_model(self.model, in_shape=train.shape[1:], n_classes=train.n_classes, **self.model_kwargs)
+        """A fresh network shaped for `train`, its weights drawn from `seed`."""
+        return ModelSpec(self.model, self.model_kwargs).build(train.shape[1:], train.n_classes, seed=seed)
 
     def train_config(self, seed: int) -> Any:
         from spikeslim.train import TrainConfig

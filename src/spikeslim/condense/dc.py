@@ -19,7 +19,7 @@ import torch
 import torch.nn.functional as F
 
 from spikeslim.condense.base import CondenseError, class_major_labels
-from spikeslim.condense.matching import NetSpec
+from spikeslim.condense.matching import fresh_net, network
 from spikeslim.condense.synthetic import LoopSettings, StepContext, run_distillation
 from spikeslim.datasets.base import FrameSet
 from spikeslim.snn.neurons import LIF, lif_multistep_loop
@@ -73,11 +73,11 @@ def twice_differentiable(net: torch.nn.Module) -> torch.nn.Module:
 
 
 def build(train: FrameSet, ipc: int, options: Options, run: RunContext) -> FrameSet:
-    o, spec = options, NetSpec(options.model, options.width, options.depth)
+    o, spec = options, network(options)
     labels = torch.from_numpy(class_major_labels(train.n_classes, ipc))
 
     def step(ctx: StepContext) -> dict[str, float]:
-        net = twice_differentiable(spec.build(train, ctx.cpu_gen, ctx.device)).train()
+        net = twice_differentiable(fresh_net(spec, train, ctx.cpu_gen, ctx.device)).train()
         params = [p for p in net.parameters() if p.requires_grad]
         net_opt = torch.optim.SGD(params, lr=o.net_lr, momentum=0.5)
         y = labels.to(ctx.device)

@@ -11,19 +11,20 @@ from __future__ import annotations
 
 import json
 import shutil
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from spikeslim.condense.evaluate import EvalRecipe, evaluate_set, reference, summary_row
 from spikeslim.condense.distill import checkpoint_folder, distill
 from spikeslim.datasets import load_frames
-from spikeslim.datasets.base import FrameSet
+from spikeslim.datasets.base import FrameSet, FrameSpec
 from spikeslim.datasets.setfile import load_set
 from spikeslim.files import write_json
 from spikeslim.progress import progress_bar
 from spikeslim.report import format_mean_std, plot_xy, write_report
 from spikeslim.safeio import cached_json
+from spikeslim.snn.models import ModelSpec
 
 #: Small networks and short runs: the demo must finish in minutes on two CPU cores.
 DEMO_MODEL = {"width": 16, "depth": 2}
@@ -46,9 +47,9 @@ class DemoConfig:
     seed: int = 0
     methods: dict[str, dict[str, Any]] = field(default_factory=lambda: {"pace": dict(DEMO_PACE), "random": {}})
     # 200 steps: 100 epochs on an IPC-10 set; the 20-epoch floor is what the full-data reference needs
-    recipe: EvalRecipe = field(default_factory=lambda: EvalRecipe(model="convnet", model_kwargs=dict(DEMO_MODEL),
-                                                                  seeds=2, steps=200, min_epochs=20, batch_size=64,
-                                                                  lr=1e-3, augment=None))
+    recipe: EvalRecipe = field(default_factory=lambda: EvalRecipe(model=ModelSpec("convnet", DEMO_MODEL), seeds=2,
+                                                                  steps=200, min_epochs=20, batch_size=64, lr=1e-3,
+                                                                  augment=None))
 
 
 def run_demo(out: str | Path = "runs/demo", config: DemoConfig = DemoConfig(), *, resume: bool = False,
@@ -68,8 +69,8 @@ def run_demo(out: str | Path = "runs/demo", config: DemoConfig = DemoConfig(), *
     stages = progress_bar(total=2 + 2 * len(config.methods), desc="demo", unit="stage", disable=not progress,
                           interval=0)
     stages.set_postfix_str(f"loading {config.dataset}")
-    split = dict(T=config.T, downsample=config.downsample, data_dir=data_dir, cache_dir=cache_dir, progress=progress)
-    train, test = load_frames(config.dataset, "train", **split), load_frames(config.dataset, "test", **split)
+    data = FrameSpec.of(config.dataset, T=config.T, downsample=config.downsample, data_dir=data_dir)
+    train, test = (load_frames(data, split, cache_dir=cache_dir, progress=progress) for split in ("train", "test"))
     stages.update()
     stages.set_postfix_str("training on the full training set")
     full = reference(train, test, config.recipe, seeds=1, cache_dir=ref_dir, device=device, progress=progress)
@@ -77,8 +78,8 @@ def run_demo(out: str | Path = "runs/demo", config: DemoConfig = DemoConfig(), *
     rows = []
     for method, options in config.methods.items():
         stages.set_postfix_str(f"condensing with {method}")
-        set_path = condensed_file(out, method, options, config, resume=resume, device=device, progress=progress,
-                                  data_dir=data_dir, cache_dir=cache_dir)
+        set_path = condensed_file(out, method, options, config, data, resume=resume, device=device, progress=progress,
+                                  cache_dir=cache_dir)
         stages.update()
         stages.set_postfix_str(f"training on the {method} set")
         rows.append(evaluated_row(set_path, config, resume=resume, ref_dir=ref_dir, data_dir=data_dir,
@@ -97,13 +98,14 @@ def set_file(out: Path, method: str, config: DemoConfig) -> Path:
     return out / f"{method}_ipc{config.ipc}.npz"
 
 
-def condensed_file(out: Path, method: str, options: dict[str, Any], config: DemoConfig, *, resume: bool,
-                   **kwargs: Any) -> Path:
-    """Condense with `method` into `out/<method>_ipc<ipc>.npz` as `spikeslim distill` does (reused under `resume`)."""
+def condensed_file(out: Path, method: str, options: dict[str, Any], config: DemoConfig, data: FrameSpec, *,
+                   resume: bool, **kwargs: Any) -> Path:
+    """Condense `data` with `method` into `out/<method>_ipc<ipc>.npz` as `spikeslim distill` does
+    (reused under `resume`)."""
     path = set_file(out, method, config)
     if not (resume and path.exists()):
-        distill(dataset=config.dataset, method=method, ipc=config.ipc, out=path, seed=config.seed, options=options,
-                T=config.T, downsample=config.downsample, resume=resume, **kwargs)
+        distill(data=data, method=method, ipc=config.ipc, out=path, seed=config.seed, options=options,
+                resume=resume, **kwargs)
     shutil.rmtree(checkpoint_folder(path), ignore_errors=True)
     return path
 
@@ -135,11 +137,11 @@ def table_row(row: dict[str, Any]) -> dict[str, str]:
 
 
 def notes(config: DemoConfig, train: FrameSet) -> str:
-    recipe = asdict(config.recipe)
+    recipe = config.recipe
     return (f"Frames: {config.dataset}, T={train.T}, {train.shape[2]}x{train.shape[3]} (downsample "
-            f"{config.downsample}). Every row trains fresh `{recipe['model']}` {recipe['model_kwargs']} networks "
-            f"from scratch with the same recipe (Adam, cosine, {recipe['steps']} steps, at least "
-            f"{recipe['min_epochs']} epochs) and tests on the real test split; mean ± std over seeds. "
+            f"{config.downsample}). Every row trains fresh `{recipe.model.name}` {recipe.model.kwargs} networks "
+            f"from scratch with the same recipe (Adam, cosine, {recipe.steps} steps, at least "
+            f"{recipe.min_epochs} epochs) and tests on the real test split; mean ± std over seeds. "
             f"Storage saved: raw events of the full training set (5 bytes/event) over the set file's bytes. "
             f"Condense options: {json.dumps(config.methods)}.")
 

@@ -14,19 +14,19 @@ import math
 import os
 import tempfile
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-import torch
 
-from spikeslim.datasets.base import FrameSet
+from spikeslim.datasets.base import FrameSet, FrameSpec
 from spikeslim.errors import InvalidConfigError
 from spikeslim.files import write_json
 from spikeslim.progress import progress_bar
 from spikeslim.report import mean_std, write_report
 from spikeslim.safeio import cached_json
+from spikeslim.snn.models import ModelSpec
 from spikeslim.train.augment import SHIFTS, FrameAugment
 
 #: Bytes per event of the N-MNIST file format, the reference for raw-event storage.
@@ -44,8 +44,7 @@ class EvalRecipe:
     validation curves of both have levelled off), shifts but no flips.
     """
 
-    model: str = "scnn"
-    model_kwargs: dict[str, Any] = field(default_factory=dict)  # e.g. {"width": 16} for a quick CPU run
+    model: ModelSpec = ModelSpec("scnn")  # e.g. ModelSpec("scnn", {"width": 16}) for a quick CPU run
     seeds: int = 5
     steps: int = 1000
     min_epochs: int = 1
@@ -73,16 +72,15 @@ class EvalRecipe:
 
 def train_and_test(train: FrameSet, test: FrameSet, recipe: EvalRecipe, seed: int, *, device: Any = None,
                    progress: bool = True, predictions: bool = False) -> dict[str, Any]:
-    """One fresh network of `recipe.model` trained on `train`: its test accuracy and training seconds.
+    """One fresh network of `recipe.model` (its weights drawn from `seed`) trained on `train`: its
+    test accuracy and training seconds.
 
     With `predictions`, also `predicted` (each test sample's class), for paired comparisons.
     """
-    from spikeslim.snn.models import build_model
     from spikeslim.train import evaluate, fit, resolve_device
 
     dev = resolve_device(device)
-    torch.manual_seed(seed)
-    model = build_model(recipe.model, in_shape=train.shape[1:], n_classes=train.n_classes, **recipe.model_kwargs)
+    model = recipe.model.build(train.shape[1:], train.n_classes, seed=seed)
     start = time.perf_counter()
     fit(model, train, recipe.train_config(len(train), seed), device=dev, progress=progress)
     seconds = time.perf_counter() - start
@@ -109,10 +107,11 @@ def evaluate_frames(train: FrameSet, test: FrameSet, recipe: EvalRecipe, *, seed
 def reference(train: FrameSet, test: FrameSet, recipe: EvalRecipe, *, seeds: int, cache_dir: Path | None = None,
               device: Any = None, progress: bool = True) -> dict[str, Any]:
     """The full-training-set result under `recipe`, cached as JSON (it is by far the slowest part)."""
-    key = {k: train.meta.get(k) for k in ("dataset", "T", "binning", "downsample")}
+    key = train.settings()
     if test.T != train.T:  # tested at another T (absent otherwise, so earlier caches stay valid)
         key["test_T"] = test.T
-    recipe_key = {k: v for k, v in asdict(recipe).items() if k != "seeds"}  # the set's seeds, not the reference's
+    recipe_key = {k: v for k, v in asdict(recipe).items() if k not in ("seeds", "model")}  # seeds: the set's
+    recipe_key.update(model=recipe.model.name, model_kwargs=recipe.model.kwargs)  # as caches have always named it
     key.update(recipe=recipe_key, seeds=seeds, n_train=len(train))
     path = None
     if cache_dir is not None:
@@ -150,20 +149,15 @@ def storage(data: FrameSet, full: FrameSet, set_file: Path | None = None) -> dic
             "full_frames_bytes": int(np.prod(full.frames.shape, dtype=np.int64)) * full_item}
 
 
-def real_splits(meta: dict[str, Any], *, test_T: int | None = None, data_dir: Path | None = None,
-                cache_dir: Path | None = None, progress: bool = True) -> tuple[FrameSet, FrameSet]:
-    """The real train and test splits binned exactly like the set described by `meta` (the test
-    split at `test_T` time steps instead, when given)."""
+def real_splits(spec: FrameSpec, *, test_T: int | None = None, cache_dir: Path | None = None,
+                progress: bool = True) -> tuple[FrameSet, FrameSet]:
+    """The real train and test splits made as `spec` says (the test split at `test_T` time steps
+    instead, when given)."""
     from spikeslim.datasets import load_frames
-    from spikeslim.datasets.setfile import InvalidSetFileError
 
-    missing = [k for k in ("dataset", "T") if k not in meta]
-    if missing:
-        raise InvalidSetFileError(f"the set's meta lacks {missing}: cannot tell which real data to test on")
-    binning = dict(binning=meta.get("binning", "time"), downsample=int(meta.get("downsample", 1)),
-                   data_dir=data_dir, cache_dir=cache_dir, progress=progress)
-    return (load_frames(meta["dataset"], "train", T=int(meta["T"]), **binning),
-            load_frames(meta["dataset"], "test", T=int(test_T or meta["T"]), **binning))
+    test = spec if test_T is None else replace(spec, T=test_T)
+    return (load_frames(spec, "train", cache_dir=cache_dir, progress=progress),
+            load_frames(test, "test", cache_dir=cache_dir, progress=progress))
 
 
 def evaluate_set(path: str | os.PathLike[str], recipe: EvalRecipe = EvalRecipe(), *, T: int | None = None,
@@ -173,21 +167,24 @@ def evaluate_set(path: str | os.PathLike[str], recipe: EvalRecipe = EvalRecipe()
     """Evaluate the set file at `path`: one result row (accuracy, time and storage, set vs full data).
 
     Networks train at the set's T and are tested at `T` time steps (default: the set's), the test
-    split binned from its events at that T. The full-data reference is cached in `reference_dir`
-    (default: `reference/` beside the set).
+    split binned from its events at that T and read from `data_dir` (default: the folder the set
+    records). The full-data reference is cached in `reference_dir` (default: `reference/` beside
+    the set).
     """
     from spikeslim.datasets.setfile import InvalidSetFileError, load_set
 
     path = Path(path)
-    data = load_set(path)
-    train, test = real_splits(data.meta, test_T=T, data_dir=data_dir, cache_dir=cache_dir, progress=progress)
+    data = load_set(path, data_dir=data_dir)
+    if data.spec is None:
+        raise InvalidSetFileError(f"{path}: the set's meta names no dataset: cannot tell which real data to test on")
+    train, test = real_splits(data.spec, test_T=T, cache_dir=cache_dir, progress=progress)
     if data.shape != train.shape or data.n_classes != test.n_classes:
         raise InvalidSetFileError(f"{path}: set samples are {data.shape} with {data.n_classes} classes, "
                                   f"but the real data is {train.shape} with {test.n_classes}")
     result = evaluate_frames(data, test, recipe, device=device, progress=progress)
     row: dict[str, Any] = {
-        "set": str(path), "dataset": data.meta["dataset"], "method": data.meta.get("method", "?"),
-        "ipc": data.meta.get("ipc"), "model": recipe.model, "seeds": recipe.seeds, "T": data.T,
+        "set": str(path), "dataset": data.spec.dataset, "method": data.meta.get("method", "?"),
+        "ipc": data.meta.get("ipc"), "model": recipe.model.name, "seeds": recipe.seeds, "T": data.T,
         "test_T": test.T, **result,
     }
     if with_reference:

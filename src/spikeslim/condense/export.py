@@ -93,7 +93,7 @@ def export_events(
                           "include_incomplete=True)",
             "differ_under_plain_call": numbers[(per_bin[:, 0] == 0) | ((per_bin[:, -1] < 2) & (T > 1))].tolist(),
         },
-        "set_meta": data.meta,
+        "set_meta": {**(data.spec.record() if data.spec is not None else {}), **data.meta},
     }
     write_json(out / "events.json", summary)
     return summary

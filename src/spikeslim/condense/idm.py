@@ -16,7 +16,7 @@ DM with its three additions:
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 
 import numpy as np
 import torch
@@ -24,7 +24,7 @@ from torch import nn
 
 from spikeslim.condense import dm
 from spikeslim.condense.base import CondenseError, class_major_labels
-from spikeslim.condense.matching import NetSpec, paired_batch, train_pool
+from spikeslim.condense.matching import network, paired_batch, train_pool
 from spikeslim.condense.synthetic import LoopSettings, StepContext, run_distillation
 from spikeslim.datasets.base import FrameSet
 from spikeslim.train.augment import apply
@@ -59,7 +59,7 @@ def expand(frames: torch.Tensor, factor: int) -> torch.Tensor:
 
 def build(train: FrameSet, ipc: int, options: Options, run: RunContext) -> FrameSet:
     o, f = options, options.factor
-    spec = NetSpec(o.model, o.width, o.depth)
+    spec = network(o)
     height, width = train.shape[-2:]
     if height % f or width % f:
         raise CondenseError(f"idm: factor {f} does not divide the {height}x{width} frames")
@@ -89,5 +89,5 @@ def build(train: FrameSet, ipc: int, options: Options, run: RunContext) -> Frame
                             init_factor=f)
     stored = run_distillation(train, ipc, step, settings, run, method="idm", options=asdict(o), prepare=prepare)
     frames = expand(torch.from_numpy(np.asarray(stored.frames)), f).numpy()
-    meta = {**stored.meta, "decoded_per_class": decoded_ipc}
-    return FrameSet(frames, class_major_labels(train.n_classes, decoded_ipc), train.n_classes, meta)
+    return replace(stored, frames=frames, labels=class_major_labels(train.n_classes, decoded_ipc),
+                   meta={**stored.meta, "decoded_per_class": decoded_ipc})

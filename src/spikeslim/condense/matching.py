@@ -9,9 +9,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import numpy as np
 import torch
@@ -20,32 +19,23 @@ from torch import nn
 from spikeslim.condense.base import class_major_labels
 from spikeslim.condense.synthetic import StepContext
 from spikeslim.datasets.base import FrameSet
-from spikeslim.snn.models import build_model
+from spikeslim.snn.models import ModelSpec
 from spikeslim.train.augment import SHIFTS, AugmentDraw, FrameAugment, apply
-from spikeslim.train.checkpoint import ModelSpec
 from spikeslim.train.config import TrainConfig
 from spikeslim.train.data import to_input
 from spikeslim.train.loop import fit
 
 
-@dataclass(frozen=True)
-class NetSpec:
-    """Which registered network distillation looks through (narrower than evaluation: speed)."""
+def network(options: Any) -> ModelSpec:
+    """The network a distiller's options name (`model`, `width`, `depth`: narrower than
+    evaluation's, for speed)."""
+    return ModelSpec(options.model, {"width": options.width, "depth": options.depth})
 
-    model: str = "convnet"
-    width: int = 32
-    depth: int = 3
 
-    def kwargs(self) -> dict:
-        return {"width": self.width, "depth": self.depth}
-
-    def build(self, train: FrameSet, generator: torch.Generator, device: torch.device) -> nn.Module:
-        """A freshly initialised network whose weights depend only on `generator`."""
-        seed = int(torch.randint(2**62, (1,), generator=generator))
-        with torch.random.fork_rng(devices=[]):
-            torch.manual_seed(seed)
-            net = build_model(self.model, in_shape=train.shape[1:], n_classes=train.n_classes, **self.kwargs())
-        return net.to(device)
+def fresh_net(spec: ModelSpec, train: FrameSet, generator: torch.Generator, device: torch.device) -> nn.Module:
+    """A freshly initialised network whose weights depend only on `generator`."""
+    seed = int(torch.randint(2**62, (1,), generator=generator))
+    return spec.build(train.shape[1:], train.n_classes, seed=seed).to(device)
 
 
 def freeze(net: nn.Module) -> nn.Module:
@@ -55,7 +45,7 @@ def freeze(net: nn.Module) -> nn.Module:
     return net.eval()
 
 
-def train_teacher(spec: NetSpec, train: FrameSet, *, epochs: int, seed: int, device: torch.device,
+def train_teacher(spec: ModelSpec, train: FrameSet, *, epochs: int, seed: int, device: torch.device,
                   folder: Path | None, progress: bool) -> nn.Module:
     """Train `spec` on the real data with augmentation; cached (and resumable) in `folder`.
 
@@ -63,21 +53,19 @@ def train_teacher(spec: NetSpec, train: FrameSet, *, epochs: int, seed: int, dev
     folder can serve many runs: every IPC and ablation of a dataset and seed reuses one teacher.
     """
     generator = torch.Generator().manual_seed(seed)
-    net = spec.build(train, generator, device)
+    net = fresh_net(spec, train, generator, device)
     config = TrainConfig(epochs=epochs, batch_size=32, lr=2e-3, augment=SHIFTS, seed=seed)
     path = Path(folder) / teacher_file(spec, train, epochs, seed) if folder is not None else None
     fit(net, train, config, device=device, checkpoint=path, resume=path is not None, progress=progress,
-        model_spec=ModelSpec(spec.model, spec.kwargs()))
+        model_spec=spec)
     return freeze(net)
 
 
-def train_pool(spec: NetSpec, train: FrameSet, size: int, seed: int, device: torch.device) -> list[nn.Module]:
+def train_pool(spec: ModelSpec, train: FrameSet, size: int, seed: int, device: torch.device) -> list[nn.Module]:
     """Networks trained 0, 1, ..., size-1 epochs (each from its own seed), frozen."""
     pool = []
     for k in range(size):
-        with torch.random.fork_rng(devices=[]):
-            torch.manual_seed(seed * 1000 + k)
-            net = build_model(spec.model, in_shape=train.shape[1:], n_classes=train.n_classes, **spec.kwargs())
+        net = spec.build(train.shape[1:], train.n_classes, seed=seed * 1000 + k)
         if k:
             config = TrainConfig(epochs=k, batch_size=32, lr=2e-3, augment=SHIFTS,
                                  seed=seed * 1000 + k)
@@ -86,10 +74,10 @@ def train_pool(spec: NetSpec, train: FrameSet, size: int, seed: int, device: tor
     return pool
 
 
-def teacher_file(spec: NetSpec, train: FrameSet, epochs: int, seed: int) -> str:
+def teacher_file(spec: ModelSpec, train: FrameSet, epochs: int, seed: int) -> str:
     """`teacher-<key>.pt`, the key hashing the teacher's data, network, training length and seed."""
-    data = {k: train.meta.get(k) for k in ("dataset", "T", "binning", "downsample")}
-    key = json.dumps([data, len(train), list(train.shape), asdict(spec), epochs, seed], sort_keys=True)
+    net = {"model": spec.name, **spec.kwargs}
+    key = json.dumps([train.settings(), len(train), list(train.shape), net, epochs, seed], sort_keys=True)
     return f"teacher-{hashlib.sha1(key.encode()).hexdigest()[:12]}.pt"
 
 

@@ -93,7 +93,7 @@ def run_distillation(
                                         device=run.device), ipc, quant, dev)
     optimiser = torch.optim.Adam([synthetic.latent], lr=settings.lr)
     identity = {"method": method, "options": options, "ipc": ipc, "seed": seed, "shape": list(train.shape),
-                "n_train": len(train), **{k: train.meta.get(k) for k in ("dataset", "source", "binning", "downsample")}}
+                "n_train": len(train), **_data_identity(train)}
     state_path = Path(run.checkpoint) / STATE_FILE if run.checkpoint is not None else None
     first, history, elapsed = 0, [], 0.0
     if run.resume and state_path is not None and state_path.exists():
@@ -142,11 +142,17 @@ def run_distillation(
     timings["optimise"] = elapsed + time.perf_counter() - t_loop
     timings["total"] = time.perf_counter() - start_all + elapsed
     frames = quant.export(synthetic.latent, seed)
-    out = condensed_set(train, frames, class_major_labels(train.n_classes, ipc), method=method,
-                        options=options, timings=timings, ipc=ipc, seed=seed)
-    out.meta["count_scale"] = quant.scale
-    out.meta["loss_history"] = history[:: max(1, len(history) // 50)] + history[-1:]
-    return out
+    return condensed_set(train, frames, class_major_labels(train.n_classes, ipc), method=method, options=options,
+                         timings=timings, ipc=ipc, seed=seed,
+                         extra={"count_scale": quant.scale,
+                                "loss_history": history[:: max(1, len(history) // 50)] + history[-1:]})
+
+
+def _data_identity(train: FrameSet) -> dict[str, Any]:
+    """The training data in a run's identity: its spec's record but T, which `shape` holds."""
+    if train.spec is None:
+        return {}
+    return {k: v for k, v in train.spec.record().items() if k != "T"}
 
 
 def _save_state(path: Path, identity: dict, synthetic: Synthetic, optimiser: torch.optim.Optimizer,

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import os
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Callable, Protocol, Sequence
 
 import numpy as np
 
+from spikeslim.errors import InvalidConfigError
 from spikeslim.events.types import SensorSize
 
 SPLITS = ("train", "test")
+BINNINGS = ("time", "count")
 
 
 class EventSplit(Protocol):
@@ -43,12 +46,93 @@ class DatasetSpec:
 
 
 @dataclass(frozen=True)
+class FrameSpec:
+    """How frames were made: which dataset, read from which folder, binned how.
+
+    `load_frames` takes one; every FrameSet, checkpoint and set file carries one, so whatever
+    re-loads matching data (test splits, references, teachers) reads it from here. `data_dir` is
+    the folder the recordings are read from (resolved): for a real dataset part of what the
+    frames are (nmnist-small is not N-MNIST), so `record()` stamps it as `source`; for an
+    embedded dataset only where its generated recordings are kept (None: the cache folder).
+    """
+
+    dataset: str
+    T: int
+    binning: str = "time"  # "time": T equal time windows; "count": T equal runs of events
+    downsample: int = 1
+    data_dir: str | None = None
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.dataset, str) or not self.dataset:
+            raise InvalidConfigError(f"dataset {self.dataset!r}: must be a dataset name")
+        if not _is_int(self.T) or self.T < 1:
+            raise InvalidConfigError(f"--T {self.T!r}: time bins must be a positive integer")
+        if self.binning not in BINNINGS:
+            raise InvalidConfigError(f"unknown binning {self.binning!r}; use one of {', '.join(BINNINGS)}")
+        if not _is_int(self.downsample) or self.downsample < 1:
+            raise InvalidConfigError(f"--downsample {self.downsample!r}: must be a positive integer")
+        if self.data_dir is not None and not isinstance(self.data_dir, str):
+            raise InvalidConfigError(f"data folder {self.data_dir!r}: must be a path")
+
+    @classmethod
+    def of(cls, dataset: str, *, T: int | None = None, binning: str = "time", downsample: int = 1,
+           data_dir: str | os.PathLike[str] | None = None) -> "FrameSpec":
+        """The spec of the command line's data flags: T defaults to the dataset's, the folder is resolved."""
+        from spikeslim.datasets.registry import get_spec
+
+        default_T = get_spec(dataset).default_T
+        return cls(dataset, default_T if T is None else T, binning, downsample, _resolved(data_dir))
+
+    @classmethod
+    def from_record(cls, record: dict[str, Any]) -> "FrameSpec":
+        """The spec `record()` wrote (checkpoints, set files); binning and downsample default as
+        in files written before they were recorded."""
+        return cls(record["dataset"], record["T"], record.get("binning", "time"), record.get("downsample", 1),
+                   record.get("source"))
+
+    @property
+    def source(self) -> str | None:
+        """The folder that identifies the recordings: `data_dir` for a real dataset, None for an
+        embedded one (its recordings are the same wherever they are kept)."""
+        from spikeslim.datasets.registry import get_spec, names
+
+        if self.data_dir is None or self.dataset not in names():
+            return self.data_dir
+        return None if get_spec(self.dataset).embedded else self.data_dir
+
+    def settings(self) -> dict[str, Any]:
+        """dataset, T, binning and downsample: how the frames were binned, from whichever folder."""
+        return {"dataset": self.dataset, "T": self.T, "binning": self.binning, "downsample": self.downsample}
+
+    def record(self) -> dict[str, Any]:
+        """`settings()` and `source`: what checkpoints and set files store, and resume compares."""
+        return {**self.settings(), "source": self.source}
+
+    def at(self, data_dir: str | os.PathLike[str] | None) -> "FrameSpec":
+        """The same frames read from `data_dir` (None: from this spec's own folder)."""
+        return self if data_dir is None else replace(self, data_dir=_resolved(data_dir))
+
+
+def _resolved(folder: str | os.PathLike[str] | None) -> str | None:
+    return None if folder is None else str(Path(folder).resolve())
+
+
+def _is_int(value: object) -> bool:
+    return isinstance(value, (int, np.integer)) and not isinstance(value, bool)
+
+
+@dataclass(frozen=True)
 class FrameSet:
-    """Binned event frames ready for training: integer counts [N, T, 2, H, W] and labels [N]."""
+    """Binned event frames ready for training: integer counts [N, T, 2, H, W] and labels [N].
+
+    `spec` says how they were made (None: frames of no registered dataset); `meta` holds the rest
+    of their provenance (split, class names; for condensed sets method, options, timings ...).
+    """
 
     frames: np.ndarray
     labels: np.ndarray
     n_classes: int
+    spec: FrameSpec | None = None
     meta: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -56,6 +140,10 @@ class FrameSet:
             raise ValueError(f"frames must be [N, T, 2, H, W], got {self.frames.shape}")
         if len(self.labels) != len(self.frames):
             raise ValueError(f"{len(self.frames)} frames but {len(self.labels)} labels")
+        if self.spec is not None and not isinstance(self.spec, FrameSpec):
+            raise TypeError(f"spec must be a FrameSpec, got {type(self.spec).__name__}")
+        if self.spec is not None and self.spec.T != self.frames.shape[1]:
+            raise ValueError(f"the spec says T={self.spec.T} but the frames have T={self.frames.shape[1]}")
 
     def __len__(self) -> int:
         return len(self.frames)
@@ -69,6 +157,11 @@ class FrameSet:
         """Per-sample shape (T, 2, H, W)."""
         return tuple(self.frames.shape[1:])  # type: ignore[return-value]
 
+    def settings(self) -> dict[str, Any]:
+        """Its spec's `settings()` (what cache keys of results on these frames hash); frames of no
+        dataset give only their T."""
+        return self.spec.settings() if self.spec is not None else {"dataset": None, "T": self.T}
+
     def subset(self, indices: Sequence[int] | np.ndarray) -> "FrameSet":
         idx = np.asarray(indices, dtype=np.int64)
-        return FrameSet(np.asarray(self.frames[idx]), self.labels[idx], self.n_classes, dict(self.meta))
+        return replace(self, frames=np.asarray(self.frames[idx]), labels=self.labels[idx], meta=dict(self.meta))

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import os
 from dataclasses import replace
-from pathlib import Path
 
 import numpy as np
 
-from spikeslim.datasets.base import EventSplit, FrameSet
+from spikeslim.datasets.base import EventSplit, FrameSet, FrameSpec
 from spikeslim.datasets.folder import FileSplit
 from spikeslim.datasets.registry import get_spec, open_split
 from spikeslim.errors import InvalidConfigError
@@ -17,7 +16,6 @@ from spikeslim.events.frames import ToFrames, downsampled_size
 from spikeslim.events.rebin import rebin_frames
 from spikeslim.safeio import max_bytes
 
-BINNINGS = ("time", "count")
 CACHE_FORMAT = 1  # bump when the binning code changes what a cached key means
 
 
@@ -35,14 +33,11 @@ class BinnedSplit:
         return self.binner(events), label
 
 
-def binner_for(name: str, T: int, binning: str, downsample: int) -> ToFrames:
-    """The `ToFrames` transform for a dataset and the CLI's binning flags, which it checks."""
-    if binning not in BINNINGS:
-        raise InvalidConfigError(f"unknown binning {binning!r}; use one of {', '.join(BINNINGS)}")
+def binner_for(spec: FrameSpec) -> ToFrames:
+    """The `ToFrames` transform of `spec`, once its settings fit the dataset's sensor."""
+    name, T, downsample = spec.dataset, spec.T, spec.downsample
     sensor = get_spec(name).sensor_size
-    if not _is_int(T) or T < 1:
-        raise InvalidConfigError(f"--T {T!r}: time bins must be a positive integer")
-    if not _is_int(downsample) or not 1 <= downsample <= min(sensor.width, sensor.height):
+    if not 1 <= downsample <= min(sensor.width, sensor.height):
         raise InvalidConfigError(f"--downsample {downsample!r}: must be an integer in 1-"
                                  f"{min(sensor.width, sensor.height)} for {name}'s {sensor.width}x{sensor.height} sensor")
     out = downsampled_size(sensor, downsample)
@@ -50,59 +45,50 @@ def binner_for(name: str, T: int, binning: str, downsample: int) -> ToFrames:
     if sample_bytes > max_bytes():
         raise InvalidConfigError(f"--T {T}: one {name} sample would take {sample_bytes:,} bytes of frames, "
                                  f"over the {max_bytes():,}-byte limit")
-    bins = {"n_time_bins": T} if binning == "time" else {"n_event_bins": T}
+    bins = {"n_time_bins": T} if spec.binning == "time" else {"n_event_bins": T}
     return ToFrames(tuple(sensor), downsample=downsample, **bins)
 
 
-def _is_int(value: object) -> bool:
-    return isinstance(value, (int, np.integer)) and not isinstance(value, bool)
-
-
 def load_frames(
-    name: str,
+    spec: FrameSpec,
     split: str,
     *,
-    T: int | None = None,
-    binning: str = "time",
-    downsample: int = 1,
-    data_dir: str | os.PathLike[str] | None = None,
     cache_dir: str | os.PathLike[str] | None = None,
     progress: bool = True,
 ) -> FrameSet:
     """Frames [N, T, 2, H, W] uint16 (memory-mapped from the cache) and labels of one split.
 
-    `binning="time"` gives T equal time windows, `"count"` T equal runs of events (tonic's
+    `spec.binning="time"` gives T equal time windows, `"count"` T equal runs of events (tonic's
     `n_time_bins` / `n_event_bins`); `downsample` divides x and y. The first call bins every
     recording with a progress bar; later calls with the same settings only map the cache, after
     checking (for real datasets) that the folder's files are still those the cache was built from.
     """
-    spec = get_spec(name)
-    T = spec.default_T if T is None else T
-    binner = binner_for(name, T, binning, downsample)
-    out = downsampled_size(spec.sensor_size, downsample)
+    name, data_dir = spec.dataset, spec.data_dir
+    info = get_spec(name)
+    binner = binner_for(spec)
+    out = downsampled_size(info.sensor_size, spec.downsample)
+    events = None if info.embedded else open_split(name, split, data_dir)
     # The source folder is part of the key: nmnist-small and the full N-MNIST must not collide.
-    source = None if spec.embedded or data_dir is None else str(Path(data_dir).resolve())
-    events = None if spec.embedded else open_split(name, split, data_dir)
-    key = {"dataset": name, "split": split, "T": T, "binning": binning, "downsample": downsample,
-           "format": CACHE_FORMAT, "source": source}
+    # (The order of the keys names the cache folders already on disk.)
+    key = {"dataset": name, "split": split, "T": spec.T, "binning": spec.binning, "downsample": spec.downsample,
+           "format": CACHE_FORMAT, "source": spec.source}
     frames, labels = cached_frames(
         cache_dir if cache_dir is not None else default_cache_dir(), key,
-        (T, out.polarities, out.height, out.width),
+        (spec.T, out.polarities, out.height, out.width),
         lambda: BinnedSplit(events if events is not None else open_split(name, split, data_dir), binner),
         stamp=events.fingerprint() if isinstance(events, FileSplit) else None, progress=progress,
     )
-    if len(labels) and (labels.min() < 0 or labels.max() >= spec.n_classes):
-        raise InvalidConfigError(f"{name} {split}: labels outside 0-{spec.n_classes - 1}; the cache "
+    if len(labels) and (labels.min() < 0 or labels.max() >= info.n_classes):
+        raise InvalidConfigError(f"{name} {split}: labels outside 0-{info.n_classes - 1}; the cache "
                                  f"{cache_dir or default_cache_dir()} is damaged, delete it")
-    meta = {"dataset": name, "split": split, "T": T, "binning": binning, "downsample": downsample,
-            "source": source, "sensor_size": list(out), "class_names": list(spec.class_names)}
-    return FrameSet(frames, labels, spec.n_classes, meta)
+    meta = {"split": split, "sensor_size": list(out), "class_names": list(info.class_names)}
+    return FrameSet(frames, labels, info.n_classes, spec, meta)
 
 
 def rebin_frameset(data: FrameSet, T: int) -> FrameSet:
-    """The same samples and labels with T frames each (`events.rebin`); `meta["T"]` and
-    `meta["rebinned_from"]` say so."""
+    """The same samples and labels with T frames each (`events.rebin`), its spec at T;
+    `meta["rebinned_from"]` says so."""
     if T == data.T:
         return data
-    meta = dict(data.meta, T=T, rebinned_from=data.T)
-    return replace(data, frames=rebin_frames(data.frames, T), meta=meta)
+    spec = None if data.spec is None else replace(data.spec, T=T)
+    return replace(data, frames=rebin_frames(data.frames, T), spec=spec, meta={**data.meta, "rebinned_from": data.T})

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import numpy as np
 
+from spikeslim.datasets.base import FrameSpec
 from spikeslim.datasets.loading import binner_for
 from spikeslim.datasets.registry import get_spec, open_split
 from spikeslim.datasets.setfile import load_set
@@ -14,17 +15,17 @@ from spikeslim.errors import InvalidConfigError
 from spikeslim.events.render import render_grid, render_sample
 
 
-def show_sample(name: str, split: str, index: int, out: str | os.PathLike[str], *, T: int | None = None,
-                binning: str = "time", downsample: int = 1, data_dir: str | Path | None = None) -> Path:
-    """Bin recording `index` of a dataset split and draw it, one panel (PNG) or frame (GIF) per bin."""
-    spec = get_spec(name)
-    T = spec.default_T if T is None else T
-    events_split = open_split(name, split, data_dir)
+def show_sample(spec: FrameSpec, split: str, index: int, out: str | os.PathLike[str]) -> Path:
+    """Bin recording `index` of a dataset split as `spec` says and draw it, one panel (PNG) or
+    frame (GIF) per bin."""
+    name = spec.dataset
+    events_split = open_split(name, split, spec.data_dir)
     if not 0 <= index < len(events_split):
         raise InvalidConfigError(f"--index {index} is outside {name} {split} (0-{len(events_split) - 1})")
     events, label = events_split[index]
-    frames = binner_for(name, T, binning, downsample)(events)
-    title = f"{name} {split} #{index}: {spec.class_names[label]} ({len(events)} events, T={T} by {binning})"
+    frames = binner_for(spec)(events)
+    title = (f"{name} {split} #{index}: {get_spec(name).class_names[label]} ({len(events)} events, "
+             f"T={spec.T} by {spec.binning})")
     return render_sample(frames, out, title)
 
 
@@ -34,5 +35,6 @@ def show_set(path: str | os.PathLike[str], out: str | os.PathLike[str], index: i
     classes = [c for c in range(fs.n_classes) if np.any(fs.labels == c)]
     picks = [np.flatnonzero(fs.labels == c)[index % np.count_nonzero(fs.labels == c)] for c in classes]
     names = fs.meta.get("class_names") or [str(c) for c in range(fs.n_classes)]
-    title = f"{Path(path).name}: {fs.meta.get('method', 'set')} of {fs.meta.get('dataset', '?')}, {len(fs)} samples"
+    dataset = fs.spec.dataset if fs.spec is not None else "?"
+    title = f"{Path(path).name}: {fs.meta.get('method', 'set')} of {dataset}, {len(fs)} samples"
     return render_grid(np.asarray(fs.frames)[picks], [str(names[c]) for c in classes], out, title)

@@ -1,8 +1,9 @@
 """The synthetic-set file: one `.npz` any NumPy user can open, with its provenance inside.
 
 Keys: `frames` (smallest unsigned integer dtype holding the counts, [N, T, 2, H, W]), `labels`
-([N] int64) and `meta` (a JSON string: dataset, T, H, W, binning, method, ipc, seed, arguments,
-spikeslim version, wall time, n_classes ...). Written atomically, so an interrupted run never
+([N] int64) and `meta` (a JSON string: the FrameSpec's record (dataset, T, binning, downsample,
+source), H, W, n_samples, n_classes, the spikeslim version, and the set's own provenance: method,
+ipc, seed, options, timings, wall time ...). Written atomically, so an interrupted run never
 leaves a truncated set behind.
 """
 
@@ -10,18 +11,20 @@ from __future__ import annotations
 
 import json
 import os
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
 
 from spikeslim import __version__
-from spikeslim.datasets.base import FrameSet
-from spikeslim.datasets.loading import BINNINGS
-from spikeslim.errors import SpikeslimError
+from spikeslim.datasets.base import BINNINGS, FrameSet, FrameSpec
+from spikeslim.errors import InvalidConfigError, SpikeslimError
 from spikeslim.files import atomic_path
 from spikeslim.safeio import load_npz
 
 KEYS = ("frames", "labels", "meta")
+#: meta fields `save_set` fills in from the frames themselves (and `load_set` reads back as such)
+SHAPE_FACTS = ("T", "H", "W", "n_samples", "n_classes")
 
 
 class InvalidSetFileError(SpikeslimError, ValueError):
@@ -43,12 +46,12 @@ def as_count_frames(frames: np.ndarray, error: type[Exception] = InvalidSetFileE
 def save_set(path: str | os.PathLike[str], frames: FrameSet, meta: dict[str, Any]) -> None:
     """Write `frames` and `meta` (merged over `frames.meta`) to `path` atomically as compressed .npz.
 
-    Shape facts (T, H, W, N, n_classes) and the spikeslim version are filled in from the data so
-    the file always describes itself correctly.
+    The spec's record, shape facts (T, H, W, N, n_classes) and the spikeslim version are filled
+    in from the data so the file always describes itself correctly.
     """
     counts = as_count_frames(frames.frames)
     n, t, _, h, w = counts.shape
-    info = {**frames.meta, **meta}
+    info = {**frames.meta, **meta, **(frames.spec.record() if frames.spec is not None else {})}
     info.update(T=t, H=h, W=w, n_samples=n, n_classes=frames.n_classes)
     info.setdefault("spikeslim_version", __version__)
     text = json.dumps(info, default=_plain)
@@ -58,11 +61,13 @@ def save_set(path: str | os.PathLike[str], frames: FrameSet, meta: dict[str, Any
                                 meta=np.array(text))
 
 
-def load_set(path: str | os.PathLike[str]) -> FrameSet:
+def load_set(path: str | os.PathLike[str], *, data_dir: str | os.PathLike[str] | None = None) -> FrameSet:
     """Read a set written by `save_set`, checking every array and meta field before trusting it.
 
-    The archive is read by `safeio.load_npz` (no pickle, sizes checked before decompressing);
-    errors name the file and what is wrong with it.
+    Its `spec` (None if the file names no dataset) reads the real data it was made from in
+    `data_dir`, by default the folder the file records. The archive is read by
+    `safeio.load_npz` (no pickle, sizes checked before decompressing); errors name the file and
+    what is wrong with it.
     """
     if not os.path.isfile(path):
         raise InvalidSetFileError(f"{os.fspath(path)}: no such set file")
@@ -70,7 +75,8 @@ def load_set(path: str | os.PathLike[str]) -> FrameSet:
     missing = [k for k in KEYS if k not in arrays]
     if missing:
         raise InvalidSetFileError(f"{os.fspath(path)}: not a spikeslim set, lacks keys {missing}")
-    return _checked(os.fspath(path), arrays["frames"], arrays["labels"], _meta(os.fspath(path), arrays["meta"]))
+    data = _checked(os.fspath(path), arrays["frames"], arrays["labels"], _meta(os.fspath(path), arrays["meta"]))
+    return data if data.spec is None else replace(data, spec=data.spec.at(data_dir))
 
 
 def _meta(path: str, raw: np.ndarray) -> dict[str, Any]:
@@ -104,7 +110,8 @@ def _checked(path: str, frames: np.ndarray, labels: np.ndarray, meta: dict[str, 
         if key in meta and not (_is_int(meta[key]) and meta[key] == actual):
             raise InvalidSetFileError(f"{path}: meta {key}={meta[key]!r} but the frames have {key}={actual}")
     problems = {
-        "dataset": lambda v: isinstance(v, str),
+        "dataset": lambda v: isinstance(v, str) and v != "",
+        "source": lambda v: v is None or isinstance(v, str),
         "binning": lambda v: v in BINNINGS,
         "downsample": lambda v: _is_int(v) and v >= 1,
         "duration_us": lambda v: _is_int(v) and v >= t,
@@ -114,7 +121,13 @@ def _checked(path: str, frames: np.ndarray, labels: np.ndarray, meta: dict[str, 
     if bad:
         raise InvalidSetFileError(f"{path}: meta field{'s' if len(bad) > 1 else ''} {', '.join(bad)} "
                                   "cannot describe these frames")
-    return FrameSet(frames, labels.astype(np.int64), int(n_classes), meta)
+    try:
+        spec = FrameSpec.from_record({**meta, "T": t}) if "dataset" in meta else None
+    except InvalidConfigError as err:
+        raise InvalidSetFileError(f"{path}: {err}") from err
+    told = {*SHAPE_FACTS, *(spec.record() if spec is not None else ())}
+    return FrameSet(frames, labels.astype(np.int64), int(n_classes), spec,
+                    {k: v for k, v in meta.items() if k not in told})
 
 
 def _is_int(value: Any) -> bool:

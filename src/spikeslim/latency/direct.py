@@ -11,14 +11,12 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 
-import torch
-
 from spikeslim.datasets.base import FrameSet
 from spikeslim.datasets.loading import rebin_frameset
 from spikeslim.latency.base import (MODEL_NAME, LatencyResult, NetworkOptions, Trained, checkpoint_path, network_row,
                                     recipe)
-from spikeslim.snn.models.qcfs import QCFSNet
-from spikeslim.train import ModelSpec, TrainConfig, fit, resolve_device
+from spikeslim.snn.models import ModelSpec
+from spikeslim.train import TrainConfig, fit, resolve_device
 from spikeslim.train.plugins import RunContext
 
 
@@ -40,9 +38,8 @@ def train_at(
     """A network seeded by the run, trained with `config` on the F frames summed into T."""
     train_T = rebin_frameset(train, T)
     test_T = rebin_frameset(test, T) if test is not None else None
-    torch.manual_seed(run.seed)
-    net = QCFSNet(train_T.shape[1:], train_T.n_classes, spiking=True, batch_norm=True, channels=options.channels,
-                  bound=options.bound, ref_frames=train.T)
+    kwargs = dict(spiking=True, batch_norm=True, channels=options.channels, bound=options.bound, ref_frames=train.T)
+    net = ModelSpec(MODEL_NAME, kwargs).build(train_T.shape[1:], train_T.n_classes, seed=run.seed)
     path = checkpoint_path(run, f"{name}_T{T}.pt")
     result = fit(net, train_T, config, test=test_T, device=resolve_device(run.device), checkpoint=path,
                  resume=run.resume, progress=run.progress, model_spec=ModelSpec(MODEL_NAME, net.options))

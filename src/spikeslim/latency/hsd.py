@@ -23,8 +23,9 @@ from spikeslim.latency.base import (MODEL_NAME, LatencyResult, NetworkOptions, T
                                     recipe)
 from spikeslim.latency.convert import convert
 from spikeslim.latency.skd import SKDHook, teacher_logits
+from spikeslim.snn.models import ModelSpec
 from spikeslim.snn.models.qcfs import QCFSNet
-from spikeslim.train import ModelSpec, evaluate, fit, resolve_device
+from spikeslim.train import evaluate, fit, resolve_device
 from spikeslim.train.plugins import RunContext
 
 TEACHER_KINDS = ("ann", "snn")
@@ -72,8 +73,8 @@ def build(train: FrameSet, steps: tuple[int, ...], options: Options, run: RunCon
 
 def train_teacher(train: FrameSet, test: FrameSet | None, options: Options, run: RunContext) -> Trained:
     """Train the teacher on F frames per sample (the ANN's prediction averages the frames' logits)."""
-    torch.manual_seed(run.seed)
-    teacher = QCFSNet(train.shape[1:], train.n_classes, **options.teacher_options(train.T))
+    teacher = ModelSpec(MODEL_NAME, options.teacher_options(train.T)).build(train.shape[1:], train.n_classes,
+                                                                           seed=run.seed)
     path = checkpoint_path(run, "teacher.pt")
     result = fit(teacher, train, recipe(run), test=test, device=resolve_device(run.device), checkpoint=path,
                  resume=run.resume, progress=run.progress, model_spec=ModelSpec(MODEL_NAME, teacher.options))

@@ -13,7 +13,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from spikeslim.datasets import load_frames
+from spikeslim.datasets import FrameSpec, load_frames
 from spikeslim.datasets.base import FrameSet
 from spikeslim.errors import InvalidConfigError
 from spikeslim.files import write_json
@@ -34,7 +34,7 @@ def run_latency(
     options = dict(options or {})
     result = train_for_steps(method, train, steps, test=test, options=options, run=run)
     summary: dict[str, Any] = {
-        "dataset": train.meta.get("dataset"), "method": method, "train_frames": train.T, "steps": list(steps),
+        "dataset": None if train.spec is None else train.spec.dataset, "method": method, "train_frames": train.T, "steps": list(steps),
         "options": asdict(METHODS.options(method, options)), "config": recipe(run).to_dict(),
     }
     if result.teacher is not None:
@@ -56,9 +56,8 @@ def latency_run(
     config = config if config is not None else TrainConfig()
     METHODS.options(method, options or {})
     check_steps(steps, train_frames)
-    train, test = (load_frames(dataset, split, T=train_frames, binning=binning, downsample=downsample,
-                               data_dir=data_dir, cache_dir=cache_dir, progress=progress)
-                   for split in ("train", "test"))
+    spec = FrameSpec.of(dataset, T=train_frames, binning=binning, downsample=downsample, data_dir=data_dir)
+    train, test = (load_frames(spec, split, cache_dir=cache_dir, progress=progress) for split in ("train", "test"))
     run = RunContext(seed=config.seed, device=device, progress=progress, checkpoint=Path(out), resume=resume,
                      config=config)
     return run_latency(train, test, method=method, steps=steps, options=options, run=run)

@@ -37,7 +37,7 @@ def build_sampler(
 
     `options` are the method's own (unknown or ill-typed ones raise InvalidConfigError naming
     them); `run` carries the seed, device and progress setting, and for static scorers the run's
-    recipe and model factory their proxy runs train with (dynamic samplers read its loss).
+    recipe and network their proxy runs train (dynamic samplers read its loss).
     """
     if len(train) < 1:
         raise InvalidConfigError("cannot prune an empty training set")

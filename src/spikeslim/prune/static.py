@@ -90,15 +90,15 @@ def proxy_scores(
 ) -> np.ndarray:
     """Mean over `n_proxies` fresh models of the scores each one gives after `epochs` of training.
 
-    The proxies are the run's own network (`run.model_factory`) trained with its recipe
+    The proxies are the run's own network (`run.model`, seeded per proxy) trained with its recipe
     (`run.config`) on its device. `recorder(proxy_seed)` makes the sampler a proxy trains with
     (its `.scores` are read after training unless `final(model, recorder)` computes them);
     epochs may be 0 (score at init) and default to `default_fraction` of the run's epochs, at
     least `min_epochs`.
     """
-    if run.model_factory is None or run.config is None:
+    if run.model is None or run.config is None:
         raise InvalidConfigError(f"{name} scores examples with short proxy runs: the run context needs "
-                                 "model_factory and config")
+                                 "model and config")
     if epochs is None:
         epochs = max(min_epochs, round(default_fraction * run.config.epochs))
     if n_proxies < 1 or epochs < 0:
@@ -108,8 +108,7 @@ def proxy_scores(
     total = np.zeros(len(train))
     for j in range(n_proxies):
         proxy_seed = run.seed * 1000 + j
-        torch.manual_seed(proxy_seed)
-        model = run.model_factory()
+        model = run.model.build(train.shape[1:], train.n_classes, seed=proxy_seed)
         sampler = recorder(proxy_seed) if recorder is not None else None
         if epochs > 0:
             proxy_config = dataclasses.replace(run.config, epochs=epochs, seed=proxy_seed)

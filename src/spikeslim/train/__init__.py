@@ -1,7 +1,7 @@
 """spikeslim.train: the one training loop and evaluation every method uses."""
 
 from spikeslim.train.augment import FrameAugment
-from spikeslim.train.checkpoint import ModelSpec, load_model, save_checkpoint
+from spikeslim.train.checkpoint import load_model, save_checkpoint
 from spikeslim.train.config import TrainConfig
 from spikeslim.train.data import to_input
 from spikeslim.train.device import resolve_device
@@ -11,7 +11,6 @@ from spikeslim.train.loop import EpochStats, TrainResult, fit
 __all__ = [
     "EpochStats",
     "FrameAugment",
-    "ModelSpec",
     "TrainConfig",
     "TrainResult",
     "evaluate",

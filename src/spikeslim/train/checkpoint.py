@@ -1,40 +1,37 @@
-"""Checkpoints that rebuild their own network: registry name, kwargs, data settings and weights."""
+"""Checkpoints that rebuild their own network: its ModelSpec, the data's FrameSpec, the weights."""
 
 from __future__ import annotations
 
 import os
-from typing import Any, NamedTuple
+from typing import Any
 
 import torch
 from torch import nn
 
-from spikeslim.datasets.base import FrameSet
+from spikeslim.datasets.base import BINNINGS, FrameSet, FrameSpec
 from spikeslim.errors import CheckpointError, SpikeslimError
 from spikeslim.files import write_torch
 from spikeslim.safeio import first_line, load_torch
+from spikeslim.snn.models import ModelSpec
 
 FORMAT = 1
 
 
-class ModelSpec(NamedTuple):
-    """How to rebuild a network with `snn.models.build_model(name, in_shape=, n_classes=, **kwargs)`."""
-
-    name: str
-    kwargs: dict[str, Any]
-
-
 def data_info(data: FrameSet) -> dict[str, Any]:
-    """The data settings a checkpoint needs to re-load matching test frames at any T."""
-    meta = data.meta
-    return {
-        "dataset": meta.get("dataset"),
-        "source": meta.get("source"),  # the real data's folder (None for embedded data)
-        "T": data.T,
-        "binning": meta.get("binning", "time"),
-        "downsample": meta.get("downsample", 1),
-        "n_classes": data.n_classes,
-        "in_shape": tuple(int(s) for s in data.frames.shape[2:]),
-    }
+    """A checkpoint's data record: the spec's record (so matching test frames re-load at any T;
+    frames of no dataset give only T), n_classes and in_shape."""
+    return {**data.settings(), "source": None if data.spec is None else data.spec.source,
+            "n_classes": data.n_classes, "in_shape": tuple(int(s) for s in data.frames.shape[2:])}
+
+
+def frame_spec(ckpt: dict[str, Any], path: str | os.PathLike[str]) -> FrameSpec:
+    """How the frames a checkpoint (`read_checkpoint`'s dict) was trained on were made."""
+    if ckpt["data"].get("dataset") is None:
+        raise CheckpointError(f"checkpoint {os.fspath(path)!r} names no dataset to load test data from")
+    try:
+        return FrameSpec.from_record(ckpt["data"])
+    except SpikeslimError as err:
+        raise CheckpointError(f"checkpoint {os.fspath(path)!r}: {err}") from err
 
 
 def unwrap(model: nn.Module) -> nn.Module:
@@ -46,16 +43,16 @@ def save_checkpoint(
     path: str | os.PathLike[str],
     model: nn.Module,
     *,
-    model_name: str | None,
-    model_kwargs: dict[str, Any] | None = None,
+    model_spec: ModelSpec | None,
     data: dict[str, Any],
     extra: dict[str, Any] | None = None,
 ) -> None:
-    """Write atomically; `extra` (e.g. optimiser state for resuming) is stored beside the model."""
+    """Write atomically; `data` is `data_info`'s record, `extra` (e.g. optimiser state for
+    resuming) is stored beside the model. Without a `model_spec`, `load_model` cannot rebuild it."""
     ckpt: dict[str, Any] = {
         "format": FORMAT,
-        "model": model_name,
-        "model_kwargs": dict(model_kwargs or {}),
+        "model": None if model_spec is None else model_spec.name,
+        "model_kwargs": {} if model_spec is None else dict(model_spec.kwargs),
         "state_dict": unwrap(model).state_dict(),
         "data": dict(data),
     }
@@ -88,10 +85,11 @@ def read_checkpoint(path: str | os.PathLike[str]) -> dict[str, Any]:
     if isinstance(data, dict):
         problems += [
             (not isinstance(data.get("dataset"), (str, type(None))), "data.dataset must be a name"),
+            (not isinstance(data.get("source"), (str, type(None))), "data.source must be a folder"),
             (not _positive_int(data.get("T")), "data.T must be a positive integer"),
             (not _positive_int(data.get("n_classes")), "data.n_classes must be a positive integer"),
-            (not _positive_int(data.get("downsample")), "data.downsample must be a positive integer"),
-            (data.get("binning") not in ("time", "count"), "data.binning must be time or count"),
+            (not _positive_int(data.get("downsample", 1)), "data.downsample must be a positive integer"),
+            (data.get("binning", "time") not in BINNINGS, "data.binning must be time or count"),
             (not isinstance(data.get("in_shape"), (tuple, list)) or len(data["in_shape"]) != 3
              or not all(_positive_int(s) for s in data["in_shape"]), "data.in_shape must be 3 positive integers"),
         ]
@@ -118,8 +116,6 @@ def load_model(
     path: str | os.PathLike[str], device: torch.device | str | None = "cpu"
 ) -> tuple[nn.Module, dict[str, Any]]:
     """Rebuild the registered network a checkpoint names, load its weights, return it in eval mode."""
-    from spikeslim.snn.models import build_model
-
     ckpt = read_checkpoint(path)
     if not ckpt.get("model"):
         raise CheckpointError(
@@ -127,8 +123,8 @@ def load_model(
         )
     data = ckpt["data"]
     try:
-        model = build_model(ckpt["model"], in_shape=tuple(data["in_shape"]), n_classes=data["n_classes"],
-                            **ckpt["model_kwargs"])
+        spec = ModelSpec(ckpt["model"], ckpt["model_kwargs"])
+        model = spec.build(tuple(data["in_shape"]), data["n_classes"], seed=0)  # the weights are loaded next
         model.load_state_dict(ckpt["state_dict"])
     except (TypeError, ValueError, KeyError, RuntimeError) as err:
         if isinstance(err, SpikeslimError):
@@ -136,4 +132,3 @@ def load_model(
         raise CheckpointError(f"checkpoint {os.fspath(path)!r} does not rebuild its network "
                               f"{ckpt['model']} {ckpt['model_kwargs']}: {first_line(err)}") from err
     return model.to(device).eval(), ckpt
-

@@ -40,7 +40,7 @@ class SamplerFactory(Protocol):
     """A pruning method as `spikeslim train --prune NAME --keep F` names it (`prune.Pruning`).
 
     `name` and `keep` are recorded in results.json; the call builds the sampler over the run's
-    training set, `run` giving its seed, device, progress, recipe and a model factory for proxy
+    training set, `run` giving its seed, device, progress, recipe and network (a ModelSpec) for proxy
     scoring runs.
     """
 

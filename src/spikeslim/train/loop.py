@@ -18,7 +18,8 @@ from spikeslim.datasets.base import FrameSet
 from spikeslim.errors import DivergedError, InvalidConfigError
 from spikeslim.progress import progress_bar
 from spikeslim.train import distributed
-from spikeslim.train.checkpoint import ModelSpec, data_info, read_checkpoint, save_checkpoint
+from spikeslim.snn.models import ModelSpec
+from spikeslim.train.checkpoint import data_info, read_checkpoint, save_checkpoint
 from spikeslim.train.config import TrainConfig
 from spikeslim.train.data import batch, batches
 from spikeslim.train.device import resolve_device
@@ -116,8 +117,7 @@ def fit(
             history = [asdict(h) for h in result.history]
             extra = {"train_state": train_state(config, optimizer, scheduler, sampler, history, result.wall_time_s,
                                                 loss_key)}
-            name, kwargs = model_spec if model_spec is not None else (None, {})
-            save_checkpoint(checkpoint, model, model_name=name, model_kwargs=kwargs, data=data_info(train), extra=extra)
+            save_checkpoint(checkpoint, model, model_spec=model_spec, data=data_info(train), extra=extra)
     if test is not None and not result.final:  # resumed after the last epoch had already finished
         result.final = evaluate(model, test, device=device)
     return result

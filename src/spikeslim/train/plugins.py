@@ -19,9 +19,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
-from torch import nn
-
 from spikeslim.errors import InvalidConfigError, UnknownNameError
+from spikeslim.snn.models import ModelSpec
 from spikeslim.train.config import TrainConfig
 
 O = TypeVar("O")
@@ -31,9 +30,9 @@ O = TypeVar("O")
 class RunContext:
     """What a method gets from the run that calls it rather than from its own options.
 
-    `config` and `model_factory` are the run's recipe and a fresh untrained network of it (static
-    pruning trains short proxy runs with them); `checkpoint` is a folder where a method keeps
-    resumable state and caches, continued from when `resume` is set.
+    `config` and `model` are the run's recipe and network (static pruning trains short proxy runs
+    of them); `checkpoint` is a folder where a method keeps resumable state and caches, continued
+    from when `resume` is set.
     """
 
     seed: int = 0
@@ -42,7 +41,7 @@ class RunContext:
     checkpoint: Path | None = None
     resume: bool = False
     config: TrainConfig | None = None
-    model_factory: Callable[[], nn.Module] | None = None
+    model: ModelSpec | None = None
 
 
 @dataclass(frozen=True)

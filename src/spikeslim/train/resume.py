@@ -11,6 +11,7 @@ from torch import nn
 
 from spikeslim.errors import CheckpointError
 from spikeslim.safeio import first_line
+from spikeslim.snn.models import ModelSpec
 from spikeslim.train.config import TrainConfig
 
 
@@ -69,12 +70,13 @@ def restore_train_state(
     sampler: Any,
     *,
     data: dict[str, Any],
-    model_spec: tuple[str, dict[str, Any]] | None = None,
+    model_spec: ModelSpec | None = None,
     loss_key: str | None = None,
 ) -> dict[str, Any]:
     """Load weights, optimiser, schedule, RNG and sampler state; refuse a run that differs from the
-    checkpoint's in recipe, data settings (`data`, as `checkpoint.data_info` gives), network or
-    loss hook (`loss_key`; None and older checkpoints: the config's loss).
+    checkpoint's in recipe, data (`data`, the record `checkpoint.data_info` gives: the FrameSpec's
+    and the shapes; fields older files lack are not compared), network or loss hook (`loss_key`;
+    None and older checkpoints: the config's loss).
 
     Returns the saved state with its `history` as `EpochStats`.
     """
@@ -84,10 +86,10 @@ def restore_train_state(
         raise CheckpointError(f"{name!r} holds no training state to resume from")
     saved = state["config"]
     changed = {k: (saved.get(k), v) for k, v in config.to_dict().items() if saved.get(k) != v}
-    changed.update({f"data {k}": (ckpt["data"][k], data.get(k)) for k in DATA_KEYS  # older files lack "source"
-                    if k in ckpt["data"] and _plain(ckpt["data"][k]) != _plain(data.get(k))})
-    if model_spec is not None and (ckpt.get("model"), ckpt.get("model_kwargs")) != tuple(model_spec):
-        changed["model"] = (f"{ckpt.get('model')} {ckpt.get('model_kwargs')}", f"{model_spec[0]} {model_spec[1]}")
+    changed.update({f"data {k}": (ckpt["data"][k], v) for k, v in data.items()
+                    if k in ckpt["data"] and _plain(ckpt["data"][k]) != _plain(v)})
+    if model_spec is not None and (ckpt.get("model"), ckpt.get("model_kwargs")) != (model_spec.name, model_spec.kwargs):
+        changed["model"] = (f"{ckpt.get('model')} {ckpt.get('model_kwargs')}", f"{model_spec.name} {model_spec.kwargs}")
     now_sampler = type(sampler).__name__ if sampler is not None else None
     if state.get("sampler_type", now_sampler) != now_sampler:
         changed["pruning sampler"] = (state.get("sampler_type"), now_sampler)
@@ -110,10 +112,6 @@ def restore_train_state(
     except (KeyError, TypeError, ValueError, RuntimeError, AttributeError) as err:
         raise CheckpointError(f"{name!r}: its training state is damaged ({first_line(err)})") from err
     return {**state, "history": history}
-
-
-#: The data settings a resumed run must share with its checkpoint.
-DATA_KEYS = ("dataset", "source", "T", "binning", "downsample", "n_classes", "in_shape")
 
 
 def _plain(value: Any) -> Any:

@@ -18,7 +18,7 @@ import torch
 from torch import nn
 
 from spikeslim.condense.base import CondenseError
-from spikeslim.condense.matching import NetSpec, freeze, paired_batch, syn_input, train_pool, train_teacher
+from spikeslim.condense.matching import freeze, fresh_net, network, paired_batch, syn_input, train_pool, train_teacher
 from spikeslim.condense.pace.features import LayerFeatures, spiking_features
 from spikeslim.condense.pace.losses import ClassStats, cf_frequencies, class_stats, combine, stats_losses
 from spikeslim.condense.synthetic import LoopSettings, StepContext, run_distillation
@@ -73,7 +73,7 @@ class Options:
 
 def build(train: FrameSet, ipc: int, options: Options, run: RunContext) -> FrameSet:
     """The PACE condensed set of `train` (see the module docstring)."""
-    o, spec = options, NetSpec(options.model, options.width, options.depth)
+    o, spec = options, network(options)
     state: dict[str, Any] = {}
 
     def prepare(dev: torch.device) -> None:
@@ -90,7 +90,7 @@ def build(train: FrameSet, ipc: int, options: Options, run: RunContext) -> Frame
             net, freqs, real = state["net"], state["freqs"], state["real"]
         else:
             net = (state["pool"][int(ctx.rng.integers(len(state["pool"])))] if o.features == "pool"
-                   else freeze(spec.build(train, ctx.cpu_gen, ctx.device)))
+                   else freeze(fresh_net(spec, train, ctx.cpu_gen, ctx.device)))
             freqs, real, syn_draw = _batch_stats(net, train, ipc, o, ctx)
         feats = spiking_features(net, syn_input(ctx, syn_draw), sdr=o.sdr)
         syn = [[_stats(f, ctx.synthetic.of_class(c), freqs[l]) for l, f in enumerate(feats)]

@@ -7,8 +7,10 @@ Every model maps x[T, B, C, H, W] (float counts) to per-step logits [T, B, n_cla
 from __future__ import annotations
 
 import importlib
+from dataclasses import dataclass, field
 from typing import Any, Sequence
 
+import torch
 from torch import nn
 
 from spikeslim.errors import InvalidConfigError, UnknownNameError
@@ -36,3 +38,33 @@ def build_model(name: str, *, in_shape: Sequence[int], n_classes: int, **kwargs:
     except (TypeError, ValueError, RuntimeError) as err:  # an unknown option, a value it cannot take or hold
         first = (str(err).strip().splitlines() or [type(err).__name__])[0]  # torch's messages span lines
         raise InvalidConfigError(f"model {name!r} with {kwargs}: {first}") from err
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    """Which network to build: a registered model's name and its own options (`kwargs`).
+
+    Checkpoints record it (`model`, `model_kwargs`) and `train.load_model` rebuilds from it;
+    every method that builds networks (trainer, evaluation, proxies, distillers) names them so.
+    """
+
+    name: str
+    kwargs: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.name not in _MODULES:
+            raise UnknownNameError(f"unknown model {self.name!r}; known models: {', '.join(_MODULES)}")
+        if not isinstance(self.kwargs, dict) or not all(isinstance(k, str) for k in self.kwargs):
+            raise InvalidConfigError(f"model {self.name!r}: options must be a dict by name, got {self.kwargs!r}")
+        object.__setattr__(self, "kwargs", dict(self.kwargs))  # a caller's later edits cannot reach it
+
+    def build(self, in_shape: Sequence[int], n_classes: int, *, seed: int) -> nn.Module:
+        """A fresh network whose initial weights depend only on `seed`.
+
+        The same weights as `torch.manual_seed(seed)` then `build_model(...)`, but drawn inside
+        `torch.random.fork_rng` from the CPU generator alone, so the caller's global random state
+        (CPU and CUDA) is as it was.
+        """
+        with torch.random.fork_rng(devices=[]):
+            torch.random.default_generator.manual_seed(int(seed))
+            return build_model(self.name, in_shape=in_shape, n_classes=n_classes, **self.kwargs)
