@@ -78,9 +78,12 @@ def plot_xy(
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    fig, ax = plt.subplots(figsize=(6, 4), dpi=120)
-    for label, (x, y, yerr) in series.items():
-        ax.errorbar(list(x), list(y), yerr=None if yerr is None else list(yerr), marker="o", capsize=3, label=label)
+    fig, ax = plt.subplots(figsize=(6 + 2 * (len(series) > 5), 4), dpi=120)
+    colours = plt.get_cmap("tab20" if len(series) > 10 else "tab10").colors
+    markers = "osD^v<>p*h"  # with more than ten series colours cycle, so markers keep lines apart
+    for i, (label, (x, y, yerr)) in enumerate(series.items()):
+        ax.errorbar(list(x), list(y), yerr=None if yerr is None else list(yerr), marker=markers[i % len(markers)],
+                    color=colours[i % len(colours)], capsize=3, label=label)
     if logx:
         ax.set_xscale("log")
     ax.set_xlabel(xlabel)
@@ -88,7 +91,10 @@ def plot_xy(
     if title:
         ax.set_title(title)
     ax.grid(alpha=0.3)
-    ax.legend(fontsize=8)
+    if len(series) > 5:  # beside the axes, where it cannot hide a point
+        ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0))
+    else:
+        ax.legend(fontsize=8)
     fig.tight_layout()
     target = Path(path)
     with atomic_path(target) as tmp:
