@@ -21,7 +21,7 @@ Adder = Callable[["argparse._SubParsersAction[argparse.ArgumentParser]"], None]
 
 def _add_common_data(p: argparse.ArgumentParser) -> None:
     p.add_argument("--data-dir", default=None, help="folder holding real datasets in their native layout")
-    p.add_argument("--cache-dir", default=None, help="frame cache folder (default ~/.cache/spikeslim)")
+    p.add_argument("--cache-dir", default=None, help="frame cache folder (default $SPIKESLIM_CACHE, else ~/.cache/spikeslim)")
 
 
 def _frame_spec(args: argparse.Namespace, dataset: str) -> "FrameSpec":
