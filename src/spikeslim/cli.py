@@ -357,8 +357,9 @@ def _add_latency(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> 
     p.add_argument("--method", default="hsd", help="hsd (default), direct or tet")
     p.add_argument("--train-frames", type=positive_int, default=16,
                    help="F, frames per sample (HSD's teacher sees them; every T sums them)")
-    p.add_argument("--teacher", choices=("ann", "snn"), default=None,
-                   help="hsd: QCFS ANN on each frame (default; blind to frame order) or the network spiking at F steps")
+    p.add_argument("--teacher", default=None,
+                   help="hsd: ann, a QCFS ANN on each frame (default; blind to frame order), or snn, the network "
+                        "spiking at F steps")
     p.add_argument("--steps", type=positive_ints, default="1,2,4",
                    help="comma-separated inference step counts T <= F, one network each")
     p.add_argument("--channels", type=positive_ints, default=None,

@@ -25,10 +25,6 @@ _MODULES: dict[str, str] = {
 }
 
 
-def names() -> list[str]:
-    return list(_MODULES)
-
-
 def build_model(name: str, *, in_shape: Sequence[int], n_classes: int, **kwargs: Any) -> nn.Module:
     """Build a registered model; kwargs are the model's own options (depth, width, norm, neuron...)."""
     if name not in _MODULES:
