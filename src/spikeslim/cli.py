@@ -457,6 +457,3 @@ def _fail(message: str) -> int:
     print(f"spikeslim: error: {' '.join(message.split())}", file=sys.stderr)
     return 2
 
-
-if __name__ == "__main__":
-    sys.exit(main())
