@@ -25,6 +25,7 @@ import numpy as np
 import tonic
 import tonic.transforms as tt
 
+from spikeslim.bench.data import nmnist_small_dir
 from spikeslim.events import SensorSize, ToFrames, downsampled_size, make_events
 from spikeslim.events.readers import read_nmnist_bin
 from spikeslim.progress import ProgressBar, progress_bar
@@ -43,13 +44,6 @@ class Case:
     binning: str  # "time" or "count"
     T: int
     downsample: int
-
-
-def nmnist_dir(arg: str | None) -> Path | None:
-    """The real N-MNIST subset: --data-dir, SPIKESLIM_NMNIST_SMALL, or <repo>/../shared/data/nmnist-small."""
-    env = os.environ.get("SPIKESLIM_NMNIST_SMALL")
-    path = Path(arg or env or REPO / ".." / "shared" / "data" / "nmnist-small")
-    return path if (path / "Train").is_dir() else None
 
 
 def gesture_like(n_recordings: int, n_events: int, seed: int = 0) -> list[np.ndarray]:
@@ -128,7 +122,7 @@ def main() -> None:
     rounds = args.rounds or (3 if args.quick else 15)
 
     datasets: list[tuple[str, SensorSize, list[np.ndarray]]] = []
-    folder = nmnist_dir(args.data_dir)
+    folder = nmnist_small_dir(args.data_dir)
     if folder is None:
         print("N-MNIST subset not found (give --data-dir or SPIKESLIM_NMNIST_SMALL); skipping its cases")
     else:

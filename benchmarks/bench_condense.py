@@ -29,7 +29,7 @@ import torch
 from spikeslim.bench.cells import CellStore, run_cells
 from spikeslim.bench.data import available
 from spikeslim.bench.protocol import PROTOCOLS, Split, SplitCache, get_protocol
-from spikeslim.bench.summary import condense_rows, time_to_accuracy
+from spikeslim.bench.summary import condense_rows, split_names, time_to_accuracy
 from spikeslim.condense.evaluate import train_and_test
 from spikeslim.condense.registry import condense_set
 from spikeslim.datasets.base import FrameSet
@@ -67,9 +67,7 @@ def plan(names: list[str], methods: list[str], ipcs: list[int], seeds: int, nets
     cells = []
     for net, seed in [(n, s) for n in range(nets) for s in range(seeds)]:
         for name in names:
-            proto = PROTOCOLS[name]
-            split_names = ["test"] if proto.scheme == "holdout" else [f"fold{f}" for f in range(proto.k)]
-            for split in split_names:
+            for split in split_names(name):
                 if seed == 0:
                     cells.append({"dataset": name, "split": split, "method": FULL, "ipc": "all", "seed": 0, "net": net})
                 cells += [{"dataset": name, "split": split, "method": m, "ipc": i, "seed": seed, "net": net}

@@ -13,14 +13,15 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import torch
 
+from spikeslim.bench.data import locate
 from spikeslim.cli import main as cli
+from spikeslim.errors import DatasetMissingError
 from spikeslim.report import format_mean_std, write_report
 
 REPO = Path(__file__).resolve().parents[1]
@@ -28,14 +29,6 @@ FRAMES = ["--T", "10", "--downsample", "2"]
 NET = ["--option", "width=16", "--option", "depth=2"]
 PACE = ["--method", "pace", "--ipc", "10", "--iterations", "60", "--features", "random", *NET]
 TRAIN = ["--model", "deploy", "--width", "16", "--depth", "2", "--epochs", "100", "--batch-size", "64", "--lr", "1e-3"]
-
-
-def nmnist_small_dir() -> Path:
-    env = os.environ.get("SPIKESLIM_NMNIST_SMALL")
-    path = Path(env) if env else REPO / ".." / "shared" / "data" / "nmnist-small"
-    if not (path / "Train").is_dir():
-        raise SystemExit(f"nmnist-small not found at {path} (set SPIKESLIM_NMNIST_SMALL)")
-    return path.resolve()
 
 
 def run_seed(seed: int, work: Path, data: Path, device: str, quick: bool) -> dict[str, Any]:
@@ -119,7 +112,10 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="3 PACE iterations, 2 epochs, 1 seed (a smoke run)")
     args = parser.parse_args()
     torch.set_num_threads(1)
-    data = nmnist_small_dir()
+    try:
+        data = locate("nmnist-small").data_dir
+    except DatasetMissingError as exc:
+        raise SystemExit(str(exc)) from None
     seeds = 1 if args.quick else args.seeds
     work = Path(args.work) / ("quick" if args.quick else "full")
     rows = [run_seed(s, work, data, args.device, args.quick) for s in range(seeds)]

@@ -32,7 +32,7 @@ from spikeslim.datasets.base import FrameSet
 from spikeslim.prune import build_sampler, names
 from spikeslim.prune.static import StaticSampler
 from spikeslim.report import plot_xy, write_report
-from spikeslim.train import TrainConfig, evaluate, fit
+from spikeslim.train import TrainConfig, evaluate, fit, resolve_device
 from spikeslim.train.plugins import RunContext
 
 REPO = Path(__file__).resolve().parents[1]
@@ -65,7 +65,8 @@ def plan(names_: list[str], methods: list[str], keeps: list[float], seeds: int) 
 class Runner:
     """Trains cells, reusing loaded splits and each static method's proxy scores across keeps."""
 
-    def __init__(self) -> None:
+    def __init__(self, device: torch.device) -> None:
+        self.device = device  # proxies, training and testing alike
         self.splits = SplitCache()
         self.warm: set[str] = set()
         self.static: dict[tuple, StaticSampler] = {}
@@ -81,16 +82,17 @@ class Runner:
         """One untimed epoch on a few examples, so first-call costs land in no timed cell."""
         few = train.subset(np.arange(min(128, len(train))))
         config = dataclasses.replace(config_for(dataset, few, 0), epochs=1)
-        warm = build_sampler("sadp", few, keep=1.0, run=RunContext())
+        warm = build_sampler("sadp", few, keep=1.0, run=RunContext(device=str(self.device)))
         network = get_protocol(dataset).recipe.model
-        fit(network.build(few.shape[1:], few.n_classes, seed=0), few, config, sampler=warm, progress=False)
+        fit(network.build(few.shape[1:], few.n_classes, seed=0), few, config, sampler=warm, device=self.device,
+            progress=False)
 
     def run(self, key: dict[str, Any]) -> dict[str, Any]:
         split = self.split(key["dataset"], key["split"])
         config = config_for(key["dataset"], split.train, key["seed"])
         network = get_protocol(key["dataset"]).recipe.model
         sampler = None
-        run = RunContext(seed=key["seed"], device="cpu", progress=False, config=config, model=network)
+        run = RunContext(seed=key["seed"], device=str(self.device), progress=False, config=config, model=network)
         if key["method"] in STATIC:
             skey = (key["dataset"], key["split"], key["method"], key["seed"])
             if skey not in self.static:
@@ -101,8 +103,8 @@ class Runner:
         elif key["method"] != FULL:
             sampler = build_sampler(key["method"], split.train, keep=key["keep"], run=run)
         model = network.build(split.train.shape[1:], split.train.n_classes, seed=key["seed"])
-        result = fit(model, split.train, config, sampler=sampler, progress=False)
-        predicted = evaluate(model, split.test, predictions=True)["predicted"]
+        result = fit(model, split.train, config, sampler=sampler, device=self.device, progress=False)
+        predicted = evaluate(model, split.test, device=self.device, predictions=True)["predicted"]
         return {"correct": "".join("1" if p == y else "0" for p, y in zip(predicted, split.test.labels)),
                 "train_s": result.wall_time_s, "score_s": getattr(sampler, "score_time_s", 0.0),
                 "examples_seen": result.examples_seen, "epochs": config.epochs}
@@ -165,6 +167,7 @@ def main() -> None:
     parser.add_argument("--seeds", type=int, default=3)
     parser.add_argument("--max-minutes", type=float, default=None, help="start no new cell after this long")
     parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--device", default=None, help="cpu, cuda, cuda:1 ... (default: CUDA where present)")
     parser.add_argument("--reverse", action="store_true", help="work from the last cell back (a second process)")
     parser.add_argument("--out", default=str(REPO / "benchmarks" / "results"))
     args = parser.parse_args()
@@ -172,7 +175,7 @@ def main() -> None:
     out = Path(args.out)
     names_ = [d.name for d in available(args.datasets)]
     store = CellStore(out / "prune_cells.json")
-    runner = Runner()
+    runner = Runner(resolve_device(args.device))
     run_cells(store, plan(names_, args.methods, args.keeps, args.seeds), runner.run, desc="prune cells",
               max_minutes=args.max_minutes, reverse=args.reverse, after=lambda: write(store, out, names_))
     write(store, out, names_)

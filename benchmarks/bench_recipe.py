@@ -25,16 +25,17 @@ from spikeslim.bench.data import available
 from spikeslim.bench.protocol import get_protocol, splits, validation
 from spikeslim.condense.evaluate import train_and_test
 from spikeslim.report import plot_xy, write_report
+from spikeslim.snn.models import ModelSpec
 
 REPO = Path(__file__).resolve().parents[1]
 BUDGETS = (250, 500, 1000, 2000)
 VARIANTS: dict[str, dict[str, Any]] = {
     "default": {},
-    "width 16": {"model_kwargs": {"width": 16}},
-    "width 64": {"model_kwargs": {"width": 64}},
+    "width 16": {"model": ModelSpec("scnn", {"width": 16})},
+    "width 64": {"model": ModelSpec("scnn", {"width": 64})},
     "no augmentation": {"augment": None},
     "lr 5e-3": {"lr": 5e-3},
-    "convnet w16 d2 (old)": {"model": "convnet", "model_kwargs": {"width": 16, "depth": 2}},
+    "convnet w16 d2 (old)": {"model": ModelSpec("convnet", {"width": 16, "depth": 2})},
 }
 
 

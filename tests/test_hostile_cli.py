@@ -199,7 +199,7 @@ def test_real_processes_print_one_line_and_exit_2(tmp_path, argv, pattern):
     (tmp_path / "junk.pt").write_bytes(b"junk")
     set_file(tmp_path / "s.npz", labels=np.array([0, 10]))
     argv = [a.replace("{tmp}", str(tmp_path)) for a in argv]
-    done = subprocess.run([sys.executable, "-m", "spikeslim.cli", *argv], capture_output=True, text=True,
+    done = subprocess.run([sys.executable, "-m", "spikeslim", *argv], capture_output=True, text=True,
                           timeout=120, cwd=tmp_path)
     assert done.returncode == 2 and "Traceback" not in done.stderr
     assert len(done.stderr.strip().splitlines()) == 1 and re.search(pattern, done.stderr), done.stderr

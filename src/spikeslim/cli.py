@@ -21,7 +21,7 @@ Adder = Callable[["argparse._SubParsersAction[argparse.ArgumentParser]"], None]
 
 def _add_common_data(p: argparse.ArgumentParser) -> None:
     p.add_argument("--data-dir", default=None, help="folder holding real datasets in their native layout")
-    p.add_argument("--cache-dir", default=None, help="frame cache folder (default ~/.cache/spikeslim)")
+    p.add_argument("--cache-dir", default=None, help="frame cache folder (default $SPIKESLIM_CACHE, else ~/.cache/spikeslim)")
 
 
 def _frame_spec(args: argparse.Namespace, dataset: str) -> "FrameSpec":
@@ -146,6 +146,8 @@ def _add_train(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> No
     p.add_argument("--resume", action="store_true", help="continue from --out/checkpoint.pt if present")
     p.add_argument("--prune", default=None, help="data pruning sampler (sadp, random, el2n, ...)")
     p.add_argument("--keep", type=fraction, default=1.0, help="fraction of the data-epochs kept when pruning")
+    p.add_argument("--option", action="append", default=[], metavar="KEY=VALUE",
+                   help="a pruning method option, e.g. --option anneal=0.2 (repeatable; values parsed as JSON)")
     _add_common_data(p)
     _add_device(p)
     p.set_defaults(run=_run_train)
@@ -175,9 +177,12 @@ def _run_train(args: argparse.Namespace) -> int:
                          seed=args.seed)
     if args.prune is None and args.keep != 1.0:
         raise InvalidConfigError(f"keep={args.keep} needs a pruning method (--prune) to choose what to keep")
+    if args.prune is None and args.option:
+        raise InvalidConfigError("--option sets a pruning method's options: give --prune NAME")
+    prune = None if args.prune is None else Pruning(args.prune, args.keep, _options({}, args.option))
     results = train_run(data=data, model=_model_spec(args), config=config, out=args.out, cache_dir=args.cache_dir,
                         device=args.device, resume=args.resume,
-                        prune=None if args.prune is None else Pruning(args.prune, args.keep))
+                        prune=prune)
     spikes = f", spike rate {results['spike_rate']:.3f}" if "spike_rate" in results else ""
     if is_main():  # under torchrun, one line for the whole group
         print(f"test accuracy {results['accuracy']:.2%} after {args.epochs} epochs in {results['wall_time_s']:.1f} s"
@@ -352,8 +357,9 @@ def _add_latency(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> 
     p.add_argument("--method", default="hsd", help="hsd (default), direct or tet")
     p.add_argument("--train-frames", type=positive_int, default=16,
                    help="F, frames per sample (HSD's teacher sees them; every T sums them)")
-    p.add_argument("--teacher", choices=("ann", "snn"), default=None,
-                   help="hsd: QCFS ANN on each frame (default; blind to frame order) or the network spiking at F steps")
+    p.add_argument("--teacher", default=None,
+                   help="hsd: ann, a QCFS ANN on each frame (default; blind to frame order), or snn, the network "
+                        "spiking at F steps")
     p.add_argument("--steps", type=positive_ints, default="1,2,4",
                    help="comma-separated inference step counts T <= F, one network each")
     p.add_argument("--channels", type=positive_ints, default=None,
@@ -451,6 +457,3 @@ def _fail(message: str) -> int:
     print(f"spikeslim: error: {' '.join(message.split())}", file=sys.stderr)
     return 2
 
-
-if __name__ == "__main__":
-    sys.exit(main())

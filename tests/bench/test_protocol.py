@@ -48,3 +48,12 @@ def test_nmnist_small_folds_are_the_subsets_own_and_test_every_recording_once(nm
 def test_unknown_protocol_is_named():
     with pytest.raises(InvalidConfigError, match="cifar"):
         protocol.get_protocol("cifar")
+
+
+def test_a_given_nmnist_small_folder_wins_and_one_without_train_is_none(tmp_path, monkeypatch):
+    from spikeslim.bench.data import nmnist_small_dir as locate_dir
+
+    monkeypatch.setenv("SPIKESLIM_NMNIST_SMALL", str(tmp_path / "elsewhere"))
+    assert locate_dir(tmp_path) is None and locate_dir() is None
+    (tmp_path / "Train").mkdir()
+    assert locate_dir(tmp_path) == tmp_path.resolve()

@@ -59,7 +59,7 @@ def test_condensed_set_rejects_fractional_counts_and_records_meta():
 
 
 def test_registry_names_every_method_and_rejects_unknown():
-    assert set(registry.names()) >= {"pace", "dm", "dc", "random", "herding", "kcenter", "forgetting"}
+    assert set(registry.METHODS.names()) >= {"pace", "dm", "dc", "random", "herding", "kcenter", "forgetting"}
     with pytest.raises(UnknownNameError, match="known methods"):
         registry.METHODS.options("nope", {})
 

@@ -34,6 +34,8 @@ def test_recipe_trains_a_step_budget_with_an_epoch_floor():
     assert recipe.epochs_for(10_000) == 10  # the floor
     with pytest.raises(InvalidConfigError, match="seeds"):
         EvalRecipe(seeds=0)
+    with pytest.raises(InvalidConfigError, match="ModelSpec"):
+        EvalRecipe(model="scnn")  # a bare name, as before ModelSpec
 
 
 def test_storage_counts_set_file_and_full_data_bytes(tmp_path):

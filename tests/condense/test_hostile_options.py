@@ -3,7 +3,7 @@
 import pytest
 
 from spikeslim.condense.registry import METHODS
-from spikeslim.errors import InvalidConfigError
+from spikeslim.errors import InvalidConfigError, SpikeslimError
 
 
 @pytest.mark.parametrize("options, reason", [
@@ -13,3 +13,14 @@ from spikeslim.errors import InvalidConfigError
 def test_condenser_options_of_the_wrong_kind_are_named(options, reason):
     with pytest.raises(InvalidConfigError, match=reason):
         METHODS.options("pace", options)
+
+
+@pytest.mark.parametrize("method, options, reason", [
+    ("herding", {"model": "nope"}, "unknown model 'nope'"), ("kcenter", {"epochs": 0}, "proxy: epochs"),
+    ("forgetting", {"lr": 0.0}, "lr positive"), ("herding", {"batch_size": 0}, "batch_size"),
+    ("dm", {"model": "nope"}, "unknown model 'nope'"), ("dc", {"width": 0}, "dc: width and depth"),
+    ("pace", {"depth": -1}, "pace: width and depth"), ("idm", {"model": "nope"}, "unknown model 'nope'"),
+])
+def test_options_naming_a_network_are_checked_at_option_time(method, options, reason):
+    with pytest.raises(SpikeslimError, match=reason):
+        METHODS.options(method, options)

@@ -27,6 +27,7 @@ def test_train_on_a_set_then_export_nir(tmp_path, nmnist_small_dir, capsys):
     assert "m.nir" in capsys.readouterr().out
     graph = read_nir(tmp_path / "m.nir")
     assert graph.metadata["model"] == "deploy" and int(graph.metadata["T"]) == 2 and graph.metadata["dt"] == 1e-4
+    assert (graph.metadata["dataset"], graph.metadata["binning"], int(graph.metadata["downsample"])) == ("nmnist", "time", 4)
     assert from_nir(graph).in_shape == (2, 9, 9)
     # the checkpoint records the folder its data came from: evaluating needs no --data-dir
     assert main(["evaluate", str(tmp_path / "run" / "checkpoint.pt"), *common[2:]]) == 0

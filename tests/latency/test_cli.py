@@ -53,6 +53,7 @@ def test_latency_trains_direct_networks_with_options(tmp_path, capsys):
     (["--option", "fold_bn"], "--option 'fold_bn': expected KEY=VALUE"),
     (["--option", "alpha=high"], "hsd: option alpha='high' must be a finite number"),
     (["--option", "teacher=cnn"], "hsd: teacher 'cnn' is not one of ann, snn"),
+    (["--teacher", "cnn"], "hsd: teacher 'cnn' is not one of ann, snn"),  # the one list: hsd.TEACHER_KINDS
 ])
 def test_bad_steps_methods_and_options_are_one_line_before_the_data_loads(tmp_path, capsys, flags, message):
     assert main(["latency", "--dataset", "digits-dvs", "--train-frames", "4", *flags, "--out", str(tmp_path),

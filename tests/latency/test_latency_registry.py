@@ -2,13 +2,13 @@ import pytest
 
 from spikeslim.errors import InvalidConfigError, UnknownNameError
 from spikeslim.latency import direct, hsd, tet
-from spikeslim.latency.registry import METHODS, names, train_for_steps
+from spikeslim.latency.registry import METHODS, train_for_steps
 from spikeslim.train.plugins import RunContext
 
 
 def test_the_registry_lists_the_three_methods():
-    assert names() == ["direct", "tet", "hsd"]
-    assert [METHODS.module(n) for n in names()] == [direct, tet, hsd]
+    assert METHODS.names() == ["direct", "tet", "hsd"]
+    assert [METHODS.module(n) for n in METHODS.names()] == [direct, tet, hsd]
 
 
 def test_options_parse_from_json_values():

@@ -38,18 +38,27 @@ def test_cli_keep_needs_a_pruning_method(tmp_path, capsys):
     assert "--prune" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize("flags, reason", [
+    (["--option", "anneal=0.2"], "give --prune NAME"), (["--prune", "random", "--option", "colour=red"], "unknown option colour"),
+    (["--prune", "random", "--option", "anneal=1.5"], "anneal must be a fraction"),
+])
+def test_cli_pruning_options_are_checked_before_data_loads(tmp_path, capsys, flags, reason):
+    assert main(["train", "--dataset", "digits-dvs", *flags, "--out", str(tmp_path), "--cache-dir", str(tmp_path)]) == 2
+    assert reason in capsys.readouterr().err and not any(tmp_path.iterdir())
+
+
 def test_cli_trains_pruned_then_evaluates_the_checkpoint_at_one_step(frame_cache, tmp_path, capsys):
     out = tmp_path / "run"
     flags = ["--cache-dir", str(frame_cache), "--device", "cpu"]
     assert main(["train", "--dataset", "digits-dvs", "--model", "convnet", "--depth", "1", "--width", "8",
                  "--T", "4", "--downsample", "2", "--epochs", "1", "--batch-size", "64", "--lr", "0.01",
-                 "--prune", "random", "--keep", "0.5", "--out", str(out), *flags]) == 0
+                 "--prune", "random", "--keep", "0.5", "--option", "anneal=0.2", "--out", str(out), *flags]) == 0
     results = json.loads((out / "results.json").read_text())
     assert results["n_test"] == 360 and results["data"]["T"] == 4 and len(results["per_step_accuracy"]) == 4
     assert 0 <= results["spike_rate"] <= 1 and results["wall_time_s"] > 0 and len(results["history"]) == 1
     assert results["n_train"] == 1437 and results["examples_seen"] == pytest.approx(1437 / 2, abs=1)
     assert results["history"][0]["kept_fraction"] == pytest.approx(0.5, abs=1e-3)
-    assert (results["prune"], results["keep"]) == ("random", 0.5)
+    assert (results["prune"], results["keep"], results["prune_options"]) == ("random", 0.5, {"anneal": 0.2})
     capsys.readouterr()
 
     assert main(["evaluate", str(out / "checkpoint.pt"), "--T", "1", *flags]) == 0

@@ -24,10 +24,11 @@ class Located(NamedTuple):
     data_dir: Path | None
 
 
-def nmnist_small_dir() -> Path | None:
-    """The nmnist-small folder, or None when it is not beside the checkout (nor in the env var)."""
+def nmnist_small_dir(given: str | os.PathLike[str] | None = None) -> Path | None:
+    """The nmnist-small folder (`given`, else the env var, else beside the checkout), or None
+    when it holds no Train/."""
     env = os.environ.get("SPIKESLIM_NMNIST_SMALL")
-    path = Path(env) if env else _REPO / ".." / "shared" / "data" / "nmnist-small"
+    path = Path(given or env or _REPO / ".." / "shared" / "data" / "nmnist-small")
     return path.resolve() if (path / "Train").is_dir() else None
 
 

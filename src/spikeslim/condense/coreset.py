@@ -61,6 +61,12 @@ class ProxyConfig:
     batch_size: int = 64
     lr: float = 1e-3
 
+    def __post_init__(self) -> None:
+        ModelSpec(self.model, self.model_kwargs)  # an unknown name or non-dict options fail here, in one line
+        if min(self.epochs, self.batch_size) < 1 or self.lr <= 0:
+            raise CondenseError(f"proxy: epochs and batch_size must be at least 1 and lr positive, got "
+                                f"{self.epochs}, {self.batch_size}, {self.lr}")
+
     def build(self, train: FrameSet, seed: int) -> torch.nn.Module:
         """A fresh network shaped for `train`, its weights drawn from `seed`."""
         return ModelSpec(self.model, self.model_kwargs).build(train.shape[1:], train.n_classes, seed=seed)

@@ -19,7 +19,7 @@ import torch
 import torch.nn.functional as F
 
 from spikeslim.condense.base import CondenseError, class_major_labels
-from spikeslim.condense.matching import fresh_net, network
+from spikeslim.condense.matching import check_network, fresh_net, network
 from spikeslim.condense.synthetic import LoopSettings, StepContext, run_distillation
 from spikeslim.datasets.base import FrameSet
 from spikeslim.snn.neurons import LIF, lif_multistep_loop
@@ -44,6 +44,7 @@ class Options:
     def __post_init__(self) -> None:
         if min(self.iterations, self.outer_loop, self.real_batch) < 1 or self.inner_steps < 0:
             raise CondenseError("dc: iterations, outer_loop and real_batch must be positive, inner_steps >= 0")
+        check_network("dc", self)
 
 
 def gradient_distance(real: Sequence[torch.Tensor], syn: Sequence[torch.Tensor]) -> torch.Tensor:

@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass
 import torch
 
 from spikeslim.condense.base import CondenseError
-from spikeslim.condense.matching import freeze, fresh_net, network, paired_batch, syn_input
+from spikeslim.condense.matching import check_network, freeze, fresh_net, network, paired_batch, syn_input
 from spikeslim.condense.synthetic import LoopSettings, StepContext, run_distillation
 from spikeslim.datasets.base import FrameSet
 from spikeslim.train.plugins import RunContext
@@ -34,6 +34,7 @@ class Options:
     def __post_init__(self) -> None:
         if self.iterations < 1 or self.real_batch < 1:
             raise CondenseError("dm: iterations and real_batch must be positive")
+        check_network("dm", self)
 
 
 def build(train: FrameSet, ipc: int, options: Options, run: RunContext) -> FrameSet:

@@ -55,6 +55,8 @@ class EvalRecipe:
     augment: FrameAugment | None = SHIFTS
 
     def __post_init__(self) -> None:
+        if not isinstance(self.model, ModelSpec):
+            raise InvalidConfigError(f"evaluation model must be a ModelSpec(name, options), got {self.model!r}")
         for name in ("seeds", "steps", "min_epochs", "batch_size"):
             if int(getattr(self, name)) < 1:
                 raise InvalidConfigError(f"evaluation {name} must be at least 1, got {getattr(self, name)}")

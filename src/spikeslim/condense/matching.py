@@ -16,7 +16,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from spikeslim.condense.base import class_major_labels
+from spikeslim.condense.base import CondenseError, class_major_labels
 from spikeslim.condense.synthetic import StepContext
 from spikeslim.datasets.base import FrameSet
 from spikeslim.snn.models import ModelSpec
@@ -30,6 +30,13 @@ def network(options: Any) -> ModelSpec:
     """The network a distiller's options name (`model`, `width`, `depth`: narrower than
     evaluation's, for speed)."""
     return ModelSpec(options.model, {"width": options.width, "depth": options.depth})
+
+
+def check_network(method: str, options: Any) -> None:
+    """Fail at option time, not after data loading, on a network the options cannot name."""
+    if min(options.width, options.depth) < 1:
+        raise CondenseError(f"{method}: width and depth must be positive, got {options.width} and {options.depth}")
+    network(options)  # an unknown model name is a one-line UnknownNameError here
 
 
 def fresh_net(spec: ModelSpec, train: FrameSet, generator: torch.Generator, device: torch.device) -> nn.Module:

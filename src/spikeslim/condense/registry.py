@@ -24,10 +24,6 @@ METHODS = Registry("condense method", {
 })
 
 
-def names() -> list[str]:
-    return METHODS.names()
-
-
 def condense_set(
     name: str, train: FrameSet, ipc: int, *, options: Mapping[str, Any] | None = None, run: RunContext
 ) -> FrameSet:

@@ -65,11 +65,11 @@ class FrameSpec:
     def __post_init__(self) -> None:
         if not isinstance(self.dataset, str) or not self.dataset:
             raise InvalidConfigError(f"dataset {self.dataset!r}: must be a dataset name")
-        if not _is_int(self.T) or self.T < 1:
+        if not is_int(self.T) or self.T < 1:
             raise InvalidConfigError(f"--T {self.T!r}: time bins must be a positive integer")
         if self.binning not in BINNINGS:
             raise InvalidConfigError(f"unknown binning {self.binning!r}; use one of {', '.join(BINNINGS)}")
-        if not _is_int(self.downsample) or self.downsample < 1:
+        if not is_int(self.downsample) or self.downsample < 1:
             raise InvalidConfigError(f"--downsample {self.downsample!r}: must be a positive integer")
         if self.data_dir is not None and not isinstance(self.data_dir, str):
             raise InvalidConfigError(f"data folder {self.data_dir!r}: must be a path")
@@ -117,7 +117,8 @@ def _resolved(folder: str | os.PathLike[str] | None) -> str | None:
     return None if folder is None else str(Path(folder).resolve())
 
 
-def _is_int(value: object) -> bool:
+def is_int(value: object) -> bool:
+    """A whole number (numpy's too), not a bool: what counts, T and factors must be."""
     return isinstance(value, (int, np.integer)) and not isinstance(value, bool)
 
 

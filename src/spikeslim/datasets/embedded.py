@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from dataclasses import asdict
 from pathlib import Path
 from typing import Callable, Iterable
@@ -18,6 +17,7 @@ from typing import Callable, Iterable
 import numpy as np
 
 from spikeslim.errors import CorruptEventFileError
+from spikeslim.events.cache import default_cache_dir
 from spikeslim.events.simulator import SIMULATOR_VERSION
 from spikeslim.events.types import SensorSize, make_events
 from spikeslim.files import atomic_path
@@ -63,9 +63,7 @@ def pack(streams: Iterable[tuple[np.ndarray, int]], sensor_size: SensorSize) -> 
 
 def cache_root(data_dir: Path | None = None) -> Path:
     """Where embedded datasets live: `data_dir` if given, else $SPIKESLIM_CACHE, else ~/.cache/spikeslim."""
-    if data_dir is not None:
-        return Path(data_dir)
-    return Path(os.environ.get("SPIKESLIM_CACHE") or Path.home() / ".cache" / "spikeslim")
+    return Path(data_dir) if data_dir is not None else default_cache_dir()
 
 
 def cache_key(generator_version: int, *params: object) -> str:

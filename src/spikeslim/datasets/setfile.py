@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from spikeslim import __version__
-from spikeslim.datasets.base import BINNINGS, FrameSet, FrameSpec
+from spikeslim.datasets.base import BINNINGS, FrameSet, FrameSpec, is_int
 from spikeslim.errors import InvalidConfigError, SpikeslimError
 from spikeslim.files import atomic_path
 from spikeslim.safeio import load_npz
@@ -54,7 +54,7 @@ def save_set(path: str | os.PathLike[str], frames: FrameSet, meta: dict[str, Any
     info = {**frames.meta, **meta, **(frames.spec.record() if frames.spec is not None else {})}
     info.update(T=t, H=h, W=w, n_samples=n, n_classes=frames.n_classes)
     info.setdefault("spikeslim_version", __version__)
-    text = json.dumps(info, default=_plain)
+    text = json.dumps(info, default=_json_default)
     with atomic_path(path) as tmp:
         with open(tmp, "wb") as fh:  # a file object stops numpy appending a second ".npz"
             np.savez_compressed(fh, frames=counts, labels=np.asarray(frames.labels, dtype=np.int64),
@@ -100,21 +100,21 @@ def _checked(path: str, frames: np.ndarray, labels: np.ndarray, meta: dict[str, 
     if labels.shape != (len(frames),) or labels.dtype.kind not in "iu":
         raise InvalidSetFileError(f"{path}: {len(frames)} frames need [N] integer labels, got {labels.dtype} {labels.shape}")
     n_classes = meta.get("n_classes", int(labels.max()) + 1)
-    if not _is_int(n_classes) or n_classes < 1:
+    if not is_int(n_classes) or n_classes < 1:
         raise InvalidSetFileError(f"{path}: meta n_classes must be a positive integer, got {n_classes!r}")
     if labels.min() < 0 or labels.max() >= n_classes:
         raise InvalidSetFileError(f"{path}: labels span [{labels.min()}, {labels.max()}] but the set declares "
                                   f"{n_classes} classes")
     n, t, _, h, w = frames.shape
     for key, actual in (("T", t), ("H", h), ("W", w), ("n_samples", n)):
-        if key in meta and not (_is_int(meta[key]) and meta[key] == actual):
+        if key in meta and not (is_int(meta[key]) and meta[key] == actual):
             raise InvalidSetFileError(f"{path}: meta {key}={meta[key]!r} but the frames have {key}={actual}")
     problems = {
         "dataset": lambda v: isinstance(v, str) and v != "",
         "source": lambda v: v is None or isinstance(v, str),
         "binning": lambda v: v in BINNINGS,
-        "downsample": lambda v: _is_int(v) and v >= 1,
-        "duration_us": lambda v: _is_int(v) and v >= t,
+        "downsample": lambda v: is_int(v) and v >= 1,
+        "duration_us": lambda v: is_int(v) and v >= t,
         "class_names": lambda v: isinstance(v, list) and len(v) == n_classes and all(isinstance(c, str) for c in v),
     }
     bad = [f"{k}={meta[k]!r}" for k, ok in problems.items() if k in meta and not ok(meta[k])]
@@ -130,11 +130,7 @@ def _checked(path: str, frames: np.ndarray, labels: np.ndarray, meta: dict[str, 
                     {k: v for k, v in meta.items() if k not in told})
 
 
-def _is_int(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
-
-
-def _plain(obj: Any) -> Any:
+def _json_default(obj: Any) -> Any:
     """numpy scalars and paths show up in run arguments; JSON needs plain values."""
     if hasattr(obj, "tolist"):
         return obj.tolist()

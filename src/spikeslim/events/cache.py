@@ -31,7 +31,7 @@ _MAX = int(np.iinfo(np.uint16).max)
 
 
 def default_cache_dir() -> Path:
-    """`$SPIKESLIM_CACHE`, else `~/.cache/spikeslim`."""
+    """`$SPIKESLIM_CACHE`, else `~/.cache/spikeslim`: the one rule for frame caches and embedded datasets."""
     return Path(os.environ.get("SPIKESLIM_CACHE") or Path.home() / ".cache" / "spikeslim")
 
 

@@ -165,7 +165,7 @@ def _conv_stride(name: str, node: nir.Conv2d) -> int:
 
 def from_nir(graph: nir.NIRGraph, *, dt: float | None = None) -> SpikingCNN:
     """The `deploy` model (norm "none") computing `graph`; `dt` defaults to the graph's metadata, else 1e-4 s."""
-    from spikeslim.snn.models import build_model
+    from spikeslim.snn.models import ModelSpec
 
     step = float(dt if dt is not None else graph.metadata.get("dt", DEFAULT_DT))
     plan: list[int | str | tuple[int, int]] = []  # convs (width or (width, stride)) and POOL markers
@@ -204,8 +204,9 @@ def from_nir(graph: nir.NIRGraph, *, dt: float | None = None) -> SpikingCNN:
         raise ExportError("NIR graph is not a spiking CNN: it needs an Input [C, H, W], convolutions with neurons, "
                           "Flatten, an Affine readout and an Output")
     n_classes = int(readout.weight.shape[0])
-    model = build_model("deploy", in_shape=in_shape, n_classes=n_classes, plan=plan, norm="none",
-                        neuron=neuron._asdict())
+    # initial weights are overwritten below; drawn from seed 0, they leave the global generator alone
+    spec = ModelSpec("deploy", {"plan": plan, "norm": "none", "neuron": neuron._asdict()})
+    model = spec.build(in_shape, n_classes, seed=0)
     model_convs = [m for m in model.features if isinstance(m, nn.Conv2d)]
     with torch.no_grad():
         for conv, node in zip(model_convs, convs):

@@ -32,13 +32,16 @@ def read_nir(path: str | os.PathLike[str]) -> nir.NIRGraph:
 
 def export_checkpoint(checkpoint: str | os.PathLike[str], out: str | os.PathLike[str], *,
                       dt: float = DEFAULT_DT) -> dict[str, Any]:
-    """`spikeslim export-nir`: the checkpoint's network as a NIR file; returns what was written."""
-    from spikeslim.train.checkpoint import load_model
+    """`spikeslim export-nir`: the checkpoint's network as a NIR file; returns what was written.
+
+    The metadata carry the checkpoint's FrameSpec settings (only T for frames of no dataset), so a
+    consumer can bin its events the same way."""
+    from spikeslim.train.checkpoint import frame_spec, load_model
 
     model, ckpt = load_model(checkpoint, "cpu")
     data = ckpt["data"]
-    meta = {"model": str(ckpt["model"]), "dataset": str(data.get("dataset")), "T": int(data["T"]),
-            "binning": str(data.get("binning", "time")), "downsample": int(data.get("downsample", 1))}
+    frames = frame_spec(ckpt, checkpoint).settings() if data.get("dataset") is not None else {"T": int(data["T"])}
+    meta = {"model": str(ckpt["model"]), **frames}
     graph = to_nir(model.eval(), data["in_shape"], dt=dt, metadata=meta)
     size = write_nir(out, graph)
     return {"out": os.fspath(out), "bytes": size, "nodes": len(graph.nodes), "dt": dt, **meta}

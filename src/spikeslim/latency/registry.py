@@ -25,10 +25,6 @@ METHODS = Registry("latency method", {
 })
 
 
-def names() -> list[str]:
-    return METHODS.names()
-
-
 def train_for_steps(
     name: str, train: FrameSet, steps: Sequence[int], *, test: FrameSet | None = None,
     options: Mapping[str, Any] | None = None, run: RunContext,

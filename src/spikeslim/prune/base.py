@@ -24,6 +24,18 @@ def check_keep(keep: float) -> float:
     return float(keep)
 
 
+def check_anneal(anneal: float) -> float:
+    if not 0.0 <= anneal < 1.0:
+        raise InvalidConfigError(f"anneal must be a fraction in [0, 1), got {anneal!r}")
+    return anneal
+
+
+def check_proxies(name: str, score_epochs: int | None, n_proxies: int) -> None:
+    """Proxy-scored methods: at least one proxy, trained 0 or more epochs (None: the method's default)."""
+    if n_proxies < 1 or (score_epochs is not None and score_epochs < 0):
+        raise InvalidConfigError(f"{name}: need n_proxies >= 1 and score epochs >= 0, got {n_proxies}, {score_epochs}")
+
+
 @dataclass(frozen=True)
 class Budget:
     """How many examples each epoch sees so that the whole run sees `keep` of the full-data work.
@@ -38,8 +50,7 @@ class Budget:
 
     def __post_init__(self) -> None:
         check_keep(self.keep)
-        if not 0.0 <= self.anneal < 1.0:
-            raise InvalidConfigError(f"anneal must be a fraction in [0, 1), got {self.anneal!r}")
+        check_anneal(self.anneal)
 
     def n_anneal(self, n_epochs: int) -> int:
         if self.keep >= 1.0:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from spikeslim.datasets.base import FrameSet
+from spikeslim.prune.base import check_proxies
 from spikeslim.prune.scores import el2n
 from spikeslim.prune.static import ScoreRecorder, StaticSampler, proxy_scores, timed_static
 from spikeslim.train.plugins import RunContext
@@ -18,6 +19,9 @@ from spikeslim.train.plugins import RunContext
 class Options:
     score_epochs: int | None = None  # proxy epochs; default 10% of the run's
     n_proxies: int = 2
+
+    def __post_init__(self) -> None:
+        check_proxies("el2n", self.score_epochs, self.n_proxies)
 
 
 def build(train: FrameSet, keep: float, options: Options, run: RunContext) -> StaticSampler:

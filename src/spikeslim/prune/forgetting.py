@@ -17,7 +17,7 @@ import numpy as np
 import torch
 
 from spikeslim.datasets.base import FrameSet
-from spikeslim.prune.base import as_numpy, epoch_rng, full_plan
+from spikeslim.prune.base import as_numpy, check_proxies, epoch_rng, full_plan
 from spikeslim.prune.static import StaticSampler, proxy_scores, timed_static
 from spikeslim.train.plugins import RunContext
 
@@ -60,6 +60,9 @@ class ForgettingCounter:
 class Options:
     score_epochs: int | None = None  # proxy epochs; default a quarter of the run's, at least 2
     n_proxies: int = 1
+
+    def __post_init__(self) -> None:
+        check_proxies("forgetting", self.score_epochs, self.n_proxies)
 
 
 def build(train: FrameSet, keep: float, options: Options, run: RunContext) -> ForgettingCounter | StaticSampler:

@@ -15,6 +15,7 @@ import torch
 
 from spikeslim.datasets.base import FrameSet
 from spikeslim.progress import progress_bar
+from spikeslim.prune.base import check_proxies
 from spikeslim.prune.static import StaticSampler, proxy_scores, timed_static
 from spikeslim.train.data import batch
 from spikeslim.train.device import resolve_device
@@ -72,6 +73,9 @@ def calibrate_batch_norm(model: torch.nn.Module, data: FrameSet, device: torch.d
 class Options:
     score_epochs: int = 0  # proxy epochs before scoring; 0 scores at initialisation, as published
     n_proxies: int = 2
+
+    def __post_init__(self) -> None:
+        check_proxies("grand", self.score_epochs, self.n_proxies)
 
 
 def build(train: FrameSet, keep: float, options: Options, run: RunContext) -> StaticSampler:

@@ -18,10 +18,15 @@ import torch
 
 from spikeslim.datasets.base import FrameSet
 from spikeslim.errors import InvalidConfigError
-from spikeslim.prune.base import Budget, ScoredSampler, ScoreTable, epoch_rng, full_plan
+from spikeslim.prune.base import Budget, ScoredSampler, ScoreTable, check_anneal, epoch_rng, full_plan
 from spikeslim.prune.scores import ScoreFn, ce_loss
 from spikeslim.train.losses import per_example_loss
 from spikeslim.train.plugins import RunContext
+
+
+def _check_max_prune(max_prune: float) -> None:
+    if not 0.0 < max_prune < 1.0:
+        raise InvalidConfigError(f"max_prune must be in (0, 1), got {max_prune!r}")
 
 
 class InfoBatchSampler(ScoredSampler):
@@ -29,8 +34,7 @@ class InfoBatchSampler(ScoredSampler):
         self, n: int, *, keep: float, seed: int, loss: ScoreFn = ce_loss,
         anneal: float = 0.125, max_prune: float = 0.9,
     ) -> None:
-        if not 0.0 < max_prune < 1.0:
-            raise InvalidConfigError(f"max_prune must be in (0, 1), got {max_prune!r}")
+        _check_max_prune(max_prune)
         self.n, self.seed, self.score, self.max_prune = n, seed, loss, max_prune
         self.budget = Budget(keep, anneal)
         self.table = ScoreTable(n)
@@ -61,6 +65,10 @@ def _trainer_loss(logits: torch.Tensor, features: torch.Tensor, labels: torch.Te
 class Options:
     anneal: float = 0.125
     max_prune: float = 0.9
+
+    def __post_init__(self) -> None:
+        check_anneal(self.anneal)
+        _check_max_prune(self.max_prune)
 
 
 def build(train: FrameSet, keep: float, options: Options, run: RunContext) -> InfoBatchSampler:

@@ -7,7 +7,7 @@ Sampler` (the scheme of `spikeslim.train.plugins`), so a new method is one file 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from spikeslim.datasets.base import FrameSet
@@ -46,10 +46,17 @@ def build_sampler(
 
 @dataclass(frozen=True)
 class Pruning:
-    """`--prune NAME --keep F`: the `train.hooks.SamplerFactory` that `train_run` builds its sampler with."""
+    """`--prune NAME --keep F --option K=V`: the `train.hooks.SamplerFactory` that `train_run`
+    builds its sampler with; name, keep and options are checked when made, before data loads."""
 
     name: str
     keep: float = 1.0
+    options: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        check_keep(self.keep)
+        METHODS.options(self.name, self.options)
+        object.__setattr__(self, "options", dict(self.options))  # a caller's later edits cannot reach it
 
     def __call__(self, train: FrameSet, run: RunContext) -> Sampler:
-        return build_sampler(self.name, train, keep=self.keep, run=run)
+        return build_sampler(self.name, train, keep=self.keep, options=self.options, run=run)

@@ -15,9 +15,14 @@ import numpy as np
 
 from spikeslim.datasets.base import FrameSet
 from spikeslim.errors import InvalidConfigError
-from spikeslim.prune.base import Budget, ScoredSampler, ScoreTable, epoch_rng, full_plan, importance_plan
+from spikeslim.prune.base import Budget, ScoredSampler, ScoreTable, check_anneal, epoch_rng, full_plan, importance_plan
 from spikeslim.prune.scores import ScoreFn, get_score, spike_aware
 from spikeslim.train.plugins import RunContext
+
+
+def _check_smoothing(smoothing: float) -> None:
+    if not smoothing > 0:
+        raise InvalidConfigError(f"smoothing must be positive, got {smoothing!r}")
 
 
 class SADPSampler(ScoredSampler):
@@ -32,8 +37,7 @@ class SADPSampler(ScoredSampler):
         self, n: int, *, keep: float, seed: int, score: ScoreFn = spike_aware,
         smoothing: float = 0.3, anneal: float = 0.125,
     ) -> None:
-        if not smoothing > 0:
-            raise InvalidConfigError(f"smoothing must be positive, got {smoothing!r}")
+        _check_smoothing(smoothing)
         self.n, self.seed, self.score, self.smoothing = n, seed, score, smoothing
         self.budget = Budget(keep, anneal)
         self.table = ScoreTable(n)
@@ -58,6 +62,15 @@ class Options:
     anneal: float = 0.125
     surrogate_slope: float = 1.0  # spike_aware only
     depth_weight: float = 1.0  # spike_aware only
+
+    def __post_init__(self) -> None:
+        if isinstance(self.score, str):
+            get_score(self.score)  # an unknown name fails here, not after data loading
+        _check_smoothing(self.smoothing)
+        check_anneal(self.anneal)
+        if self.surrogate_slope < 0 or self.depth_weight < 0:
+            raise InvalidConfigError(f"sadp: surrogate_slope and depth_weight must be >= 0, got "
+                                     f"{self.surrogate_slope}, {self.depth_weight}")
 
 
 def build(train: FrameSet, keep: float, options: Options, run: RunContext) -> SADPSampler:

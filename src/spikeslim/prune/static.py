@@ -16,7 +16,7 @@ import torch
 
 from spikeslim.datasets.base import FrameSet
 from spikeslim.errors import InvalidConfigError
-from spikeslim.prune.base import ScoredSampler, ScoreTable, as_numpy, epoch_rng, full_plan, top_k
+from spikeslim.prune.base import ScoredSampler, ScoreTable, as_numpy, check_proxies, epoch_rng, full_plan, top_k
 from spikeslim.prune.scores import ScoreFn
 from spikeslim.train.plugins import RunContext
 
@@ -101,8 +101,7 @@ def proxy_scores(
                                  "model and config")
     if epochs is None:
         epochs = max(min_epochs, round(default_fraction * run.config.epochs))
-    if n_proxies < 1 or epochs < 0:
-        raise InvalidConfigError(f"{name}: need n_proxies >= 1 and score epochs >= 0, got {n_proxies}, {epochs}")
+    check_proxies(name, epochs, n_proxies)
     from spikeslim.train import fit
 
     total = np.zeros(len(train))

@@ -9,7 +9,7 @@ import numpy as np
 import torch
 
 from spikeslim.datasets.base import FrameSet
-from spikeslim.prune.base import Budget, epoch_rng, full_plan, uniform_plan
+from spikeslim.prune.base import Budget, check_anneal, epoch_rng, full_plan, uniform_plan
 from spikeslim.train.plugins import RunContext
 
 
@@ -40,6 +40,9 @@ class UniformSampler:
 @dataclass(frozen=True)
 class Options:
     anneal: float = 0.0  # last fraction of epochs on the full data
+
+    def __post_init__(self) -> None:
+        check_anneal(self.anneal)
 
 
 def build(train: FrameSet, keep: float, options: Options, run: RunContext) -> UniformSampler:

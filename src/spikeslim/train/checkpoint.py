@@ -75,7 +75,7 @@ def read_checkpoint(path: str | os.PathLike[str]) -> dict[str, Any]:
     data = ckpt.get("data")
     problems = [
         (not isinstance(ckpt.get("model"), (str, type(None))), "model must be a name"),
-        (not isinstance(ckpt.get("model_kwargs"), dict) or not all(isinstance(k, str) and _plain(v)
+        (not isinstance(ckpt.get("model_kwargs"), dict) or not all(isinstance(k, str) and _is_plain(v)
                                                                    for k, v in ckpt["model_kwargs"].items()),
          "model_kwargs must be a dict of plain options"),
         (not isinstance(ckpt.get("state_dict"), dict)
@@ -99,12 +99,12 @@ def read_checkpoint(path: str | os.PathLike[str]) -> dict[str, Any]:
     return ckpt
 
 
-def _plain(value: Any) -> bool:
+def _is_plain(value: Any) -> bool:
     """A JSON-like option value (what model kwargs are), not a tensor or anything else."""
     if isinstance(value, (list, tuple)):
-        return all(_plain(v) for v in value)
+        return all(_is_plain(v) for v in value)
     if isinstance(value, dict):
-        return all(isinstance(k, str) and _plain(v) for k, v in value.items())
+        return all(isinstance(k, str) and _is_plain(v) for k, v in value.items())
     return value is None or isinstance(value, (bool, int, float, str))
 
 

@@ -39,12 +39,13 @@ class Sampler(Protocol):
 class SamplerFactory(Protocol):
     """A pruning method as `spikeslim train --prune NAME --keep F` names it (`prune.Pruning`).
 
-    `name` and `keep` are recorded in results.json; the call builds the sampler over the run's
+    `name`, `keep` and `options` are recorded in results.json; the call builds the sampler over the run's
     training set, `run` giving its seed, device, progress, recipe and network (a ModelSpec) for proxy
     scoring runs.
     """
 
     name: str
     keep: float
+    options: dict[str, Any]
 
     def __call__(self, train: FrameSet, run: RunContext) -> Sampler: ...

@@ -87,7 +87,7 @@ def restore_train_state(
     saved = state["config"]
     changed = {k: (saved.get(k), v) for k, v in config.to_dict().items() if saved.get(k) != v}
     changed.update({f"data {k}": (ckpt["data"][k], v) for k, v in data.items()
-                    if k in ckpt["data"] and _plain(ckpt["data"][k]) != _plain(v)})
+                    if k in ckpt["data"] and _untupled(ckpt["data"][k]) != _untupled(v)})
     if model_spec is not None and (ckpt.get("model"), ckpt.get("model_kwargs")) != (model_spec.name, model_spec.kwargs):
         changed["model"] = (f"{ckpt.get('model')} {ckpt.get('model_kwargs')}", f"{model_spec.name} {model_spec.kwargs}")
     now_sampler = type(sampler).__name__ if sampler is not None else None
@@ -114,6 +114,6 @@ def restore_train_state(
     return {**state, "history": history}
 
 
-def _plain(value: Any) -> Any:
+def _untupled(value: Any) -> Any:
     """Tuples come back from some checkpoints as lists: compare them alike."""
     return list(value) if isinstance(value, tuple) else value

@@ -39,7 +39,7 @@ def train_run(
 
     `data` is a FrameSpec (train on its training split) or a condensed set (`load_set`) to train
     on instead; either way the test split is the one its spec names. `prune`
-    (`prune.Pruning(name, keep)`) builds the run's sampler once data and model are known.
+    (`prune.Pruning(name, keep, options)`) builds the run's sampler once data and model are known.
     Under torchrun this process joins the group and trains its shard; only rank 0 writes.
     """
     ctx, dev = distributed.init_from_env(resolve_device(device))
@@ -62,6 +62,7 @@ def train_run(
         "dataset": spec.dataset, "model": model.name, "model_kwargs": dict(model.kwargs), "data": data_info(train),
         "train_set": None if train_set is None else {k: train_set.meta.get(k) for k in ("method", "ipc", "seed")},
         "config": config.to_dict(), "prune": None if prune is None else prune.name, "keep": 1.0 if prune is None else prune.keep,
+        "prune_options": {} if prune is None else dict(prune.options),
         "n_train": len(train), "n_test": len(test), "device": str(dev),
         "world_size": ctx.world_size if ctx else 1, **result.final,
         "wall_time_s": result.wall_time_s, "examples_seen": result.examples_seen,

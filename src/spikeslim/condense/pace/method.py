@@ -18,7 +18,7 @@ import torch
 from torch import nn
 
 from spikeslim.condense.base import CondenseError
-from spikeslim.condense.matching import freeze, fresh_net, network, paired_batch, syn_input, train_pool, train_teacher
+from spikeslim.condense.matching import check_network, freeze, fresh_net, network, paired_batch, syn_input, train_pool, train_teacher
 from spikeslim.condense.pace.features import LayerFeatures, spiking_features
 from spikeslim.condense.pace.losses import ClassStats, cf_frequencies, class_stats, combine, stats_losses
 from spikeslim.condense.synthetic import LoopSettings, StepContext, run_distillation
@@ -61,6 +61,7 @@ class Options:
             raise CondenseError(f"pace: features {self.features!r} is not one of {', '.join(FEATURE_SOURCES)}")
         if self.iterations < 1 or self.real_batch < 1 or self.n_freqs < 1:
             raise CondenseError("pace: iterations, real_batch and n_freqs must be positive")
+        check_network("pace", self)
 
     def weights(self) -> dict[str, float]:
         """Weight of each loss term; switched-off parts weigh zero and are not computed."""

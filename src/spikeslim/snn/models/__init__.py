@@ -14,6 +14,7 @@ import torch
 from torch import nn
 
 from spikeslim.errors import InvalidConfigError, UnknownNameError
+from spikeslim.safeio import first_line
 
 _MODULES: dict[str, str] = {
     "convnet": "spikeslim.snn.models.convnet",
@@ -24,10 +25,6 @@ _MODULES: dict[str, str] = {
 }
 
 
-def names() -> list[str]:
-    return list(_MODULES)
-
-
 def build_model(name: str, *, in_shape: Sequence[int], n_classes: int, **kwargs: Any) -> nn.Module:
     """Build a registered model; kwargs are the model's own options (depth, width, norm, neuron...)."""
     if name not in _MODULES:
@@ -36,8 +33,7 @@ def build_model(name: str, *, in_shape: Sequence[int], n_classes: int, **kwargs:
     try:
         return build(in_shape=tuple(in_shape), n_classes=n_classes, **kwargs)
     except (TypeError, ValueError, RuntimeError) as err:  # an unknown option, a value it cannot take or hold
-        first = (str(err).strip().splitlines() or [type(err).__name__])[0]  # torch's messages span lines
-        raise InvalidConfigError(f"model {name!r} with {kwargs}: {first}") from err
+        raise InvalidConfigError(f"model {name!r} with {kwargs}: {first_line(err)}") from err
 
 
 @dataclass(frozen=True)
