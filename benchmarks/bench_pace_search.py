@@ -39,6 +39,7 @@ SETTINGS: dict[str, tuple[str, dict[str, Any]]] = {
     "pace, frozen teacher": ("pace", {"iterations": 60, "features": "teacher", "teacher_epochs": 8, **NET}),
     "pace through scnn": ("pace", {"iterations": 60, "model": "scnn", "width": 32, "depth": 2}),
     "dm through scnn": ("dm", {"iterations": 150, "model": "scnn", "width": 32, "depth": 2}),
+    "pace, 20 it": ("pace", {"iterations": 20, **NET}),
     "pace, 150 it": ("pace", {"iterations": 150, **NET}),
     "pace, pool, 150 it": ("pace", {"iterations": 150, "features": "pool", **NET}),
     "pace, real batch 32": ("pace", {"iterations": 60, "real_batch": 32, **NET}),
