@@ -17,7 +17,7 @@ from spikeslim.datasets.base import FrameSet
 from spikeslim.progress import progress_bar
 from spikeslim.prune.base import check_proxies
 from spikeslim.prune.static import StaticSampler, proxy_scores, timed_static
-from spikeslim.train.data import batch
+from spikeslim.train.data import batch, batches
 from spikeslim.train.device import resolve_device
 from spikeslim.train.losses import per_example_loss
 from spikeslim.train.plugins import RunContext
@@ -62,8 +62,8 @@ def calibrate_batch_norm(model: torch.nn.Module, data: FrameSet, device: torch.d
         m.reset_running_stats()
         m.momentum = None  # cumulative average over the batches below
     model.train()
-    for start in range(0, len(data), batch_size):
-        model(batch(data, np.arange(start, min(start + batch_size, len(data))), device)[0])
+    for rows in batches(len(data), batch_size):
+        model(batch(data, np.arange(rows.start, rows.stop), device)[0])
     for m, momentum in zip(norms, momenta):
         m.momentum = momentum
     model.train(was_training)
