@@ -29,7 +29,7 @@ import torch
 from spikeslim.bench.cells import CellStore, run_cells
 from spikeslim.bench.data import available
 from spikeslim.bench.protocol import PROTOCOLS, Split, SplitCache, get_protocol
-from spikeslim.bench.summary import condense_rows, split_names, time_to_accuracy
+from spikeslim.bench.summary import condense_rows, correct_string, split_names, time_to_accuracy
 from spikeslim.condense.evaluate import train_and_test
 from spikeslim.condense.registry import condense_set
 from spikeslim.datasets.base import FrameSet
@@ -95,7 +95,7 @@ def run_cell(key: dict[str, Any], split: Split, work: Path) -> dict[str, Any]:
     if key["method"] != FULL:
         small, condense_s, stored = condensed(key, split, work)
     result = train_and_test(small, split.test, proto.recipe, key["net"], progress=False, predictions=True)
-    correct = "".join("1" if p == y else "0" for p, y in zip(result["predicted"], split.test.labels))
+    correct = correct_string(result["predicted"], split.test.labels)
     return {"accuracy": result["accuracy"], "correct": correct, "train_seconds": result["train_seconds"],
             "condense_seconds": condense_s, "n_samples": len(small), "set_file_bytes": stored}
 

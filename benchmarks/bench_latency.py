@@ -42,7 +42,7 @@ from spikeslim.bench.cells import CellStore
 from spikeslim.bench.data import available
 from spikeslim.bench.progress import cell_bar
 from spikeslim.bench.protocol import PROTOCOLS, Split, get_protocol, splits
-from spikeslim.bench.summary import complete_runs, paired_text, split_names
+from spikeslim.bench.summary import complete_runs, correct_string, paired_text, split_names
 from spikeslim.datasets.base import FrameSet
 from spikeslim.datasets.loading import rebin_frameset
 from spikeslim.latency.convert import convert
@@ -96,7 +96,7 @@ def group(key: dict[str, Any]) -> tuple:
 def scored(model: torch.nn.Module, test: FrameSet, device: torch.device, **extra: Any) -> dict[str, Any]:
     """A cell's result: per-sample correctness in split test order, per-step accuracy, `extra` (times)."""
     metrics = evaluate(model, test, device=device, predictions=True)
-    correct = "".join("1" if p == y else "0" for p, y in zip(metrics["predicted"], test.labels))
+    correct = correct_string(metrics["predicted"], test.labels)
     return {"correct": correct, "per_step_accuracy": metrics["per_step_accuracy"], **extra}
 
 

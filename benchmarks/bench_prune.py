@@ -27,7 +27,7 @@ import torch
 from spikeslim.bench.cells import CellStore, run_cells
 from spikeslim.bench.data import available
 from spikeslim.bench.protocol import PROTOCOLS, Split, SplitCache, get_protocol
-from spikeslim.bench.summary import accuracy_text, complete_runs, paired_text, split_names, time_to_accuracy
+from spikeslim.bench.summary import accuracy_text, complete_runs, correct_string, paired_text, split_names, time_to_accuracy
 from spikeslim.datasets.base import FrameSet
 from spikeslim.prune import build_sampler, names
 from spikeslim.prune.static import StaticSampler
@@ -105,7 +105,7 @@ class Runner:
         model = network.build(split.train.shape[1:], split.train.n_classes, seed=key["seed"])
         result = fit(model, split.train, config, sampler=sampler, device=self.device, progress=False)
         predicted = evaluate(model, split.test, device=self.device, predictions=True)["predicted"]
-        return {"correct": "".join("1" if p == y else "0" for p, y in zip(predicted, split.test.labels)),
+        return {"correct": correct_string(predicted, split.test.labels),
                 "train_s": result.wall_time_s, "score_s": getattr(sampler, "score_time_s", 0.0),
                 "examples_seen": result.examples_seen, "epochs": config.epochs}
 

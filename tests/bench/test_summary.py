@@ -1,7 +1,7 @@
 import numpy as np
 
 from spikeslim.bench.cells import CellStore
-from spikeslim.bench.summary import complete_runs, condense_rows, time_to_accuracy
+from spikeslim.bench.summary import complete_runs, condense_rows, correct_string, time_to_accuracy
 
 FOLDS = [f"fold{f}" for f in range(5)]
 
@@ -43,3 +43,7 @@ def test_no_complete_run_gives_no_rows_and_no_plot(tmp_path):
     fill(store, "full data", "all", 0, 0.9, np.random.default_rng(0), splits=FOLDS[:1])
     assert condense_rows(store, ["digits-dvs"], full="full data", proposed="pace") == []
     assert time_to_accuracy(tmp_path / "t.png", "digits-dvs", condense=store) is None
+
+
+def test_correct_string_marks_each_test_sample_in_order():
+    assert correct_string([0, 2, 1, 1], [0, 1, 1, 2]) == "1010"

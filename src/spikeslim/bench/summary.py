@@ -25,6 +25,12 @@ def split_names(dataset: str) -> list[str]:
     return ["test"] if proto.scheme == "holdout" else [f"fold{f}" for f in range(proto.k)]
 
 
+def correct_string(predicted, labels) -> str:
+    """A cell's per-sample record: "1" where the prediction is right, in test order (what
+    `complete_runs` joins across splits)."""
+    return "".join("1" if p == y else "0" for p, y in zip(predicted, labels))
+
+
 def complete_runs(store: CellStore, dataset: str, group: tuple[str, ...] = ("method", "ipc"),
                   pair: tuple[str, ...] = ("seed", "net")) -> dict[tuple, dict[tuple, dict[str, Any]]]:
     """group values -> pair values -> {'correct': int8 array over every test sample, 'cells': [...]}.
