@@ -20,4 +20,6 @@ def test_out_of_range_options_fail_at_option_time(method, options, reason):
 
 @pytest.mark.parametrize("method", ["el2n", "grand", "forgetting", "random", "infobatch", "sadp"])
 def test_defaults_are_in_range(method):
-    METHODS.options(method, {})
+    """An empty option dict gives the method's defaults, which pass its own range checks."""
+    options = METHODS.options(method, {})
+    assert options == type(options)()

@@ -109,7 +109,7 @@ def _fits(value: Any, hint: Any) -> bool:
         return callable(value)
     if isinstance(origin or hint, type):
         return isinstance(value, origin or hint)
-    return True  # Any and other forms: the method checks the value
+    return True  # other forms (callables, protocols ...): the method checks the value
 
 
 def _kind(hint: Any) -> str:
