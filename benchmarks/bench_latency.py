@@ -30,7 +30,6 @@ rewrites the report.
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import time
 from pathlib import Path
 from typing import Any
@@ -41,7 +40,7 @@ import torch
 from spikeslim.bench.cells import CellStore
 from spikeslim.bench.data import available
 from spikeslim.bench.progress import cell_bar
-from spikeslim.bench.protocol import PROTOCOLS, Split, get_protocol, splits
+from spikeslim.bench.protocol import PROTOCOLS, Split, SplitCache
 from spikeslim.bench.summary import complete_runs, correct_string, paired_text, split_names
 from spikeslim.datasets.base import FrameSet
 from spikeslim.datasets.loading import rebin_frameset
@@ -101,18 +100,14 @@ def scored(model: torch.nn.Module, test: FrameSet, device: torch.device, **extra
 
 
 class Runner:
-    """Loads one dataset's splits at F frames at a time."""
+    """Runs the cells on every dataset's splits at F frames, each split loaded once."""
 
     def __init__(self, device: str | None) -> None:
         self.device = device
-        self.dataset: str | None = None
-        self.splits: dict[str, Split] = {}
+        self.cache = SplitCache(T=F)
 
     def split(self, dataset: str, name: str) -> Split:
-        if dataset != self.dataset:
-            self.dataset = dataset
-            self.splits = {s.name: s for s in splits(dataclasses.replace(get_protocol(dataset), T=F))}
-        return self.splits[name]
+        return self.cache.get(dataset, name)
 
     def run(self, key: dict[str, Any], steps: list[int]) -> list[tuple[dict[str, Any], dict[str, Any]]]:
         """The cells of `key`'s group at `steps`: one per T, and for hsd / hsd-snn also the converted student.

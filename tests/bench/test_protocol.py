@@ -57,3 +57,14 @@ def test_a_given_nmnist_small_folder_wins_and_one_without_train_is_none(tmp_path
     assert locate_dir(tmp_path) is None and locate_dir() is None
     (tmp_path / "Train").mkdir()
     assert locate_dir(tmp_path) == tmp_path.resolve()
+
+
+def test_split_cache_loads_each_dataset_once_at_its_T(nmnist_small_dir, monkeypatch):
+    monkeypatch.setenv("SPIKESLIM_NMNIST_SMALL", str(nmnist_small_dir))
+    calls = []
+    real = protocol.splits
+    monkeypatch.setattr(protocol, "splits", lambda proto, **kw: calls.append(proto.T) or real(proto, **kw))
+    cache = protocol.SplitCache(T=4)
+    first = cache.get("nmnist-small", "fold0")
+    assert cache.get("nmnist-small", "fold1").train.T == first.train.T == 4
+    assert cache.get("nmnist-small", "fold0") is first and calls == [4]

@@ -121,14 +121,18 @@ def splits(proto: DatasetProtocol, only: list[int] | None = None) -> list[Split]
 
 
 class SplitCache:
-    """A benchmark's splits, loaded once per dataset (pooling and fold selection cost seconds)."""
+    """A benchmark's splits, loaded once per dataset (pooling and fold selection cost seconds),
+    binned into the protocol's T or into `T` frames for every dataset (HSD's F)."""
 
-    def __init__(self) -> None:
+    def __init__(self, T: int | None = None) -> None:
+        self.T = T
         self._splits: dict[str, dict[str, Split]] = {}
 
     def get(self, dataset: str, split: str) -> Split:
         if dataset not in self._splits:
-            self._splits[dataset] = {s.name: s for s in splits(get_protocol(dataset))}
+            proto = get_protocol(dataset)
+            proto = proto if self.T is None else dataclasses.replace(proto, T=self.T)
+            self._splits[dataset] = {s.name: s for s in splits(proto)}
         return self._splits[dataset][split]
 
 
