@@ -70,6 +70,8 @@ def report(store: CellStore, out: Path) -> None:
                 if cells:
                     rows.append({"dataset": dataset, "IPC": ipc, "setting": setting, "cells (split x seed)": len(cells),
                                  "validation accuracy (%)": accuracy_text([c["val_accuracy"] for c in cells]),
+                                 "per split (%)": ", ".join(f"{c['key']['split']}: {100 * c['val_accuracy']:.1f}"
+                                                            for c in sorted(cells, key=lambda c: c["key"]["split"])),
                                  "condense time (s)": f"{sum(c['condense_seconds'] for c in cells) / len(cells):.0f}",
                                  "validation samples per cell": cells[0]["n_val"]})
     write_report(out, "pace_search", rows, title="PACE settings on validation splits (no test data)",
