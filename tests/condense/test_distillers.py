@@ -39,6 +39,7 @@ def moving_bars(n_per_class: int, seed: int, n_classes: int = 3, T: int = 4, siz
     ("pace", {"iterations": 2, "features": "teacher", "teacher_epochs": 1}),
     ("pace", {"iterations": 2, "cf": True}),
     ("pace", {"iterations": 2, "features": "pool", "pool_size": 2}),
+    ("pace", {"iterations": 2, "features": "bank", "pool_size": 2, "optimizer": "nsgd"}),
     ("dm", {"iterations": 2}),
     ("dc", {"iterations": 1, "outer_loop": 2, "inner_steps": 1}),
 ])

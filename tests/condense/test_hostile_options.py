@@ -19,7 +19,7 @@ def test_condenser_options_of_the_wrong_kind_are_named(options, reason):
     ("herding", {"model": "nope"}, "unknown model 'nope'"), ("kcenter", {"epochs": 0}, "proxy: epochs"),
     ("forgetting", {"lr": 0.0}, "lr positive"), ("herding", {"batch_size": 0}, "batch_size"),
     ("dm", {"model": "nope"}, "unknown model 'nope'"), ("dc", {"width": 0}, "dc: width and depth"),
-    ("pace", {"depth": -1}, "pace: width and depth"), ("idm", {"model": "nope"}, "unknown model 'nope'"),
+    ("pace", {"depth": -1}, "pace: width and depth"), ("pace", {"optimizer": "sgd"}, "pace: optimizer 'sgd'"), ("idm", {"model": "nope"}, "unknown model 'nope'"),
 ])
 def test_options_naming_a_network_are_checked_at_option_time(method, options, reason):
     with pytest.raises(SpikeslimError, match=reason):

@@ -4,7 +4,8 @@ import numpy as np
 import pytest
 import torch
 
-from spikeslim.condense.synthetic import STATE_FILE, LoopSettings, StepContext, run_distillation
+from spikeslim.condense.base import CondenseError
+from spikeslim.condense.synthetic import STATE_FILE, LoopSettings, NormalisedSGD, StepContext, run_distillation
 from spikeslim.datasets.base import FrameSet, FrameSpec
 from spikeslim.errors import CheckpointError
 from spikeslim.train.plugins import RunContext
@@ -34,14 +35,15 @@ def _towards_real_mean(interrupt_at=None):
     return step
 
 
-def _run(tmp_path, step, iterations=8, resume=False):
+def _run(tmp_path, step, iterations=8, resume=False, optimizer="adam"):
     run = RunContext(seed=4, progress=False, checkpoint=tmp_path, resume=resume)
-    return run_distillation(_toy(), 2, step, LoopSettings(iterations, lr=0.05, checkpoint_every=3), run, method="toy",
-                            options={"a": 1})
+    settings = LoopSettings(iterations, lr=0.05, checkpoint_every=3, optimizer=optimizer)
+    return run_distillation(_toy(), 2, step, settings, run, method="toy", options={"a": 1})
 
 
-def test_loop_exports_integer_counts_and_lowers_the_loss(tmp_path):
-    out = _run(tmp_path, _towards_real_mean(), iterations=20)
+@pytest.mark.parametrize("optimizer", ["adam", "nsgd"])
+def test_loop_exports_integer_counts_and_lowers_the_loss(tmp_path, optimizer):
+    out = _run(tmp_path, _towards_real_mean(), iterations=20, optimizer=optimizer)
     assert out.frames.shape == (4, 3, 2, 5, 5) and np.issubdtype(out.frames.dtype, np.unsignedinteger)
     assert out.labels.tolist() == [0, 0, 1, 1]
     history = out.meta["loss_history"]
@@ -64,3 +66,23 @@ def test_resume_refuses_a_checkpoint_of_another_run(tmp_path):
     with pytest.raises(CheckpointError, match="different run"):
         run_distillation(_toy(), 1, _towards_real_mean(), LoopSettings(3, lr=0.05),
                          RunContext(seed=4, progress=False, checkpoint=tmp_path, resume=True), method="toy", options={})
+
+
+def test_normalised_sgd_moves_pixels_in_proportion_to_their_gradient():
+    """Unlike Adam, whose first step moves every pixel with any gradient by lr."""
+    x = torch.zeros(3, requires_grad=True)
+    opt = NormalisedSGD([x], lr=0.1)
+    (x * torch.tensor([1.0, 1e-4, 0.0])).sum().backward()
+    opt.step()
+    rms = (1 + 1e-8) ** 0.5 / 3 ** 0.5
+    torch.testing.assert_close(x.detach(), -0.1 * torch.tensor([1.0, 1e-4, 0.0]) / rms)
+    adam = torch.zeros(3, requires_grad=True)
+    opt = torch.optim.Adam([adam], lr=0.1)
+    (adam * torch.tensor([1.0, 1e-4, 0.0])).sum().backward()
+    opt.step()
+    assert abs(float(adam.detach()[1])) > 0.09  # the contrast this optimiser exists for
+
+
+def test_unknown_optimizer_is_named():
+    with pytest.raises(CondenseError, match="optimizer 'sgd2' is not one of adam, nsgd"):
+        LoopSettings(3, lr=0.1, optimizer="sgd2")

@@ -17,7 +17,7 @@ from typing import Any, Callable, Protocol
 import numpy as np
 import torch
 
-from spikeslim.condense.base import ClassBatches, class_major_labels, condensed_set, init_frames
+from spikeslim.condense.base import ClassBatches, CondenseError, class_major_labels, condensed_set, init_frames
 from spikeslim.condense.peq import PEQN, count_scale
 from spikeslim.datasets.base import FrameSet
 from spikeslim.errors import CheckpointError, DivergedError
@@ -72,6 +72,36 @@ class LoopSettings:
     peq: bool = True
     init_factor: int = 1  # stored samples that hold factor**2 tiles (IDM's partitioning)
     checkpoint_every: int = 10
+    optimizer: str = "adam"  # or "nsgd": see `NormalisedSGD`
+
+    def __post_init__(self) -> None:
+        if self.optimizer not in OPTIMIZERS:
+            raise CondenseError(f"optimizer {self.optimizer!r} is not one of {', '.join(OPTIMIZERS)}")
+
+
+class NormalisedSGD(torch.optim.SGD):
+    """SGD (momentum 0.5, as DM and DC) on the gradient divided by its RMS over all frames.
+
+    Why: Adam scales every pixel's step to about `lr`, so empty background pixels, whose
+    gradients are small and noisy, random-walk upwards against the clamp at zero and fill the
+    frames with spurious events (measured in docs/pace.md). Normalising by one global RMS keeps
+    `lr` in latent units per step, like Adam's, while a pixel moves in proportion to its gradient.
+    """
+
+    def __init__(self, params: Any, lr: float):
+        super().__init__(params, lr=lr, momentum=0.5)
+
+    @torch.no_grad()
+    def step(self, closure: Any = None) -> Any:
+        grads = [p.grad for group in self.param_groups for p in group["params"] if p.grad is not None]
+        if grads:
+            rms = torch.cat([g.flatten() for g in grads]).pow(2).mean().sqrt().clamp_min(1e-12)
+            for g in grads:
+                g.div_(rms)
+        return super().step(closure)
+
+
+OPTIMIZERS: dict[str, Callable[..., torch.optim.Optimizer]] = {"adam": torch.optim.Adam, "nsgd": NormalisedSGD}
 
 
 def run_distillation(
@@ -91,7 +121,7 @@ def run_distillation(
     quant = PEQN(count_scale(np.asarray(train.frames)), stochastic=settings.peq)
     synthetic = Synthetic(init_frames(train, ipc, rng0, init=settings.init, factor=settings.init_factor,
                                         device=run.device), ipc, quant, dev)
-    optimiser = torch.optim.Adam([synthetic.latent], lr=settings.lr)
+    optimiser = OPTIMIZERS[settings.optimizer]([synthetic.latent], lr=settings.lr)
     identity = {"method": method, "options": options, "ipc": ipc, "seed": seed, "shape": list(train.shape),
                 "n_train": len(train), **_data_identity(train)}
     state_path = Path(run.checkpoint) / STATE_FILE if run.checkpoint is not None else None

@@ -21,12 +21,12 @@ from spikeslim.condense.base import CondenseError
 from spikeslim.condense.matching import check_network, freeze, fresh_net, network, paired_batch, syn_input, train_pool, train_teacher
 from spikeslim.condense.pace.features import LayerFeatures, spiking_features
 from spikeslim.condense.pace.losses import ClassStats, cf_frequencies, class_stats, combine, stats_losses
-from spikeslim.condense.synthetic import LoopSettings, StepContext, run_distillation
+from spikeslim.condense.synthetic import OPTIMIZERS, LoopSettings, StepContext, run_distillation
 from spikeslim.datasets.base import FrameSet
 from spikeslim.train.data import to_input
 from spikeslim.train.plugins import RunContext
 
-FEATURE_SOURCES = ("teacher", "random", "pool")
+FEATURE_SOURCES = ("teacher", "random", "pool", "bank")
 
 
 @dataclass(frozen=True)
@@ -35,14 +35,15 @@ class Options:
     behind the defaults are in docs/pace.md."""
 
     iterations: int = 60  # more scored worse after a long evaluation recipe: docs/pace.md
-    lr: float = 0.02  # Adam on the latent in [0, 1]
+    lr: float = 0.02  # latent units ([0, 1]) per step
+    optimizer: str = "adam"  # or "nsgd" (condense.synthetic.NormalisedSGD)
     init: str = "real"
     features: str = "random"  # measured better than a trained teacher here: docs/pace.md
     model: str = "convnet"
     width: int = 32
     depth: int = 3
     teacher_epochs: int = 8
-    pool_size: int = 5  # features="pool": networks trained 0..pool_size-1 epochs (IDM's idea)
+    pool_size: int = 5  # "pool": networks trained 0..pool_size-1 epochs (IDM's idea); "bank": random ones
     real_batch: int = 16  # per class: batch for random networks, chunk for teacher statistics
     sdr: bool = True
     phase: bool = True
@@ -61,6 +62,8 @@ class Options:
             raise CondenseError(f"pace: features {self.features!r} is not one of {', '.join(FEATURE_SOURCES)}")
         if self.iterations < 1 or self.real_batch < 1 or self.n_freqs < 1:
             raise CondenseError("pace: iterations, real_batch and n_freqs must be positive")
+        if self.optimizer not in OPTIMIZERS:
+            raise CondenseError(f"pace: optimizer {self.optimizer!r} is not one of {', '.join(OPTIMIZERS)}")
         check_network("pace", self)
 
     def weights(self) -> dict[str, float]:
@@ -84,11 +87,18 @@ def build(train: FrameSet, ipc: int, options: Options, run: RunContext) -> Frame
             state["freqs"], state["real"] = _teacher_stats(state["net"], train, o, dev, run.seed)
         elif o.features == "pool":
             state["pool"] = train_pool(spec, train, o.pool_size, run.seed, dev)
+        elif o.features == "bank":
+            gen = torch.Generator().manual_seed(run.seed)
+            state["bank"] = [freeze(fresh_net(spec, train, gen, dev)) for _ in range(o.pool_size)]
+            state["bank_stats"] = [_teacher_stats(net, train, o, dev, run.seed) for net in state["bank"]]
 
     def step(ctx: StepContext) -> dict[str, float]:
         syn_draw = None
         if o.features == "teacher":
             net, freqs, real = state["net"], state["freqs"], state["real"]
+        elif o.features == "bank":
+            k = int(ctx.rng.integers(o.pool_size))
+            net, (freqs, real) = state["bank"][k], state["bank_stats"][k]
         else:
             net = (state["pool"][int(ctx.rng.integers(len(state["pool"])))] if o.features == "pool"
                    else freeze(fresh_net(spec, train, ctx.cpu_gen, ctx.device)))
@@ -98,7 +108,8 @@ def build(train: FrameSet, ipc: int, options: Options, run: RunContext) -> Frame
                for c in range(train.n_classes)]
         return _objective(real, syn, o.weights(), ctx)
 
-    settings = LoopSettings(o.iterations, o.lr, init=o.init, peq=o.peq, checkpoint_every=o.checkpoint_every)
+    settings = LoopSettings(o.iterations, o.lr, init=o.init, peq=o.peq, checkpoint_every=o.checkpoint_every,
+                            optimizer=o.optimizer)
     return run_distillation(train, ipc, step, settings, run, method="pace", options=asdict(o), prepare=prepare)
 
 
