@@ -1,5 +1,7 @@
 """`TrainConfig.bptt`: SLTT and online SLTT as training options of `fit` (train.bptt)."""
 
+import json
+
 import numpy as np
 import pytest
 import torch
@@ -127,3 +129,12 @@ def test_resume_refuses_another_mode_and_takes_older_checkpoints_as_full(make_ne
     torch.save(older, ckpt)
     assert len(fit(make_net(), tiny_train, config, checkpoint=ckpt, resume=True, progress=False).history) == 1
 
+
+def test_cli_trains_online_and_records_the_mode(nmnist_small_dir, tmp_path):
+    from spikeslim.cli import main
+
+    out = tmp_path / "run"
+    assert main(["train", "--dataset", "nmnist", "--data-dir", str(nmnist_small_dir), "--cache-dir", str(tmp_path),
+                 "--model", "convnet", "--width", "2", "--depth", "1", "--T", "2", "--downsample", "4", "--epochs", "1",
+                 "--loss", "tet", "--bptt", "online", "--out", str(out)]) == 0
+    assert json.loads((out / "results.json").read_text())["config"]["bptt"] == "online"
