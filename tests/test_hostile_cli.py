@@ -67,6 +67,7 @@ PARSE_ERRORS = [
     (["train", "--dataset", "nmnist", "--out", "o", "--keep", "1.5"], r"--keep: must be a fraction"),
     (["train", "--dataset", "nmnist", "--out", "o", "--tet-lambda", "2"], r"--tet-lambda: must be a number in"),
     (["train", "--dataset", "nmnist", "--out", "o", "--seed", "-1"], r"--seed: must be an integer >= 0"),
+    (["train", "--dataset", "nmnist", "--out", "o", "--bptt", "tbptt"], r"--bptt: invalid choice: 'tbptt'"),
     (["train", "--dataset", "nmnist", "--out", "o", "--bogus"], r"unrecognized arguments: --bogus"),
     (["evaluate", "c.pt", "--T", "0"], r"--T: must be a positive integer, got 0"),
     (["demo", "--ipc", "0"], r"--ipc: must be a positive integer, got 0"),
@@ -171,6 +172,12 @@ def test_train_on_bad_settings_outputs_and_resumes(capsys, run, tmp_path, monkey
           r"cannot resume .* \(data binning: 'time' -> 'count'\)")
     fails(capsys, [*train, *TINY, "--resume", "--out", str(root / "run"), "--epochs", "2", "--lr", "0.5"],
           r"cannot resume .* \(epochs: 1 -> 2, lr: 0.002 -> 0.5\)")
+    fails(capsys, [*train, *TINY, "--resume", "--out", str(root / "run"), "--bptt", "sltt"],
+          r"cannot resume .* \(bptt: 'full' -> 'sltt'\)")
+    fails(capsys, [*train, *TINY, "--bptt", "online", "--out", str(tmp_path / "o")],
+          r"bptt 'online' trains on a mean of per-step losses: use loss 'tet', not 'mean'$")
+    fails(capsys, [*train, *TINY, "--bptt", "online", "--loss", "tet", "--out", str(tmp_path / "o")],
+          r"cannot train SpikingCNN: its batch norm 'features.1' .* or an instance-norm model \(convnet\)$")
     fails(capsys, ["train", "--dataset", "nmnist", *TINY, "--out", str(tmp_path / "o"), "--data-dir",
                    str(tmp_path / "nowhere")], r"nmnist: data folder .*nowhere does not exist")
 

@@ -139,6 +139,9 @@ def _add_train(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> No
     p.add_argument("--schedule", choices=("cosine", "constant"), default="cosine")
     p.add_argument("--loss", choices=("mean", "tet"), default="mean", help="CE of the mean output, or per step (TET)")
     p.add_argument("--tet-lambda", type=unit_float, default=0.0, help="weight of TET's MSE regulariser")
+    p.add_argument("--bptt", choices=("full", "sltt", "online"), default="full",
+                   help="full BPTT; sltt: no gradient along the membrane across steps; online: sltt one step at a "
+                        "time, memory constant in T (needs --loss tet and a model without batch norm)")
     p.add_argument("--augment", action="store_true", help="random translation of event frames (up to 10%%)")
     p.add_argument("--flip", action="store_true", help="with --augment, also mirror frames (only for mirror-symmetric classes)")
     p.add_argument("--seed", type=natural_int, default=0)
@@ -174,7 +177,7 @@ def _run_train(args: argparse.Namespace) -> int:
     config = TrainConfig(epochs=args.epochs, batch_size=args.batch_size, lr=args.lr, optimizer=args.optimizer,
                          weight_decay=args.weight_decay, schedule=args.schedule, loss=args.loss,
                          tet_lambda=args.tet_lambda, augment=FrameAugment(flip=args.flip, shift=0.1) if args.augment else None,
-                         seed=args.seed)
+                         seed=args.seed, bptt=args.bptt)
     if args.prune is None and args.keep != 1.0:
         raise InvalidConfigError(f"keep={args.keep} needs a pruning method (--prune) to choose what to keep")
     if args.prune is None and args.option:

@@ -68,3 +68,11 @@ def _peak_saved_bytes(steps: int, online: bool) -> int:
 def test_online_memory_does_not_grow_with_T_while_full_sequence_memory_does():
     assert _peak_saved_bytes(8, online=True) == _peak_saved_bytes(2, online=True)
     assert _peak_saved_bytes(8, online=False) > 3 * _peak_saved_bytes(2, online=False)
+
+
+def test_online_returns_the_per_step_features_when_asked():
+    x = _frames(3)
+    with torch.no_grad():
+        logits, features = _model(sltt=True)(x, return_features=True)
+    _, online_logits, online_features = online_backward(_model(sltt=True), x, _step_loss, return_features=True)
+    assert torch.allclose(online_logits, logits, atol=1e-12) and torch.allclose(online_features, features, atol=1e-12)

@@ -12,6 +12,7 @@ from spikeslim.train.augment import FrameAugment
 OPTIMIZERS = ("adam", "sgd")
 SCHEDULES = ("cosine", "constant")
 LOSSES = ("mean", "tet")
+BPTT = ("full", "sltt", "online")
 
 
 @dataclass(frozen=True)
@@ -30,13 +31,18 @@ class TrainConfig:
     augment: FrameAugment | None = None
     seed: int = 0
     eval_every: int = 1  # epochs between test evaluations (the last epoch is always evaluated)
+    # how the gradient goes through time (train.bptt): "full" BPTT as the model's LIF layers are set;
+    # "sltt" without the membrane's path across steps; "online" that one step at a time, memory constant in T
+    bptt: str = "full"
 
     def __post_init__(self) -> None:
-        for name, choices in (("optimizer", OPTIMIZERS), ("schedule", SCHEDULES), ("loss", LOSSES)):
+        for name, choices in (("optimizer", OPTIMIZERS), ("schedule", SCHEDULES), ("loss", LOSSES), ("bptt", BPTT)):
             if getattr(self, name) not in choices:
                 raise InvalidConfigError(
                     f"{name} {getattr(self, name)!r} is not one of {', '.join(choices)}"
                 )
+        if self.bptt == "online" and self.loss != "tet":
+            raise InvalidConfigError(f"bptt 'online' trains on a mean of per-step losses: use loss 'tet', not {self.loss!r}")
         for name in ("epochs", "batch_size", "eval_every"):
             if int(getattr(self, name)) < 1:
                 raise InvalidConfigError(f"{name} must be at least 1, got {getattr(self, name)}")

@@ -19,6 +19,7 @@ from spikeslim.errors import DivergedError, InvalidConfigError
 from spikeslim.progress import progress_bar
 from spikeslim.train import distributed
 from spikeslim.snn.models import ModelSpec
+from spikeslim.train.bptt import check_bptt, online_step, sltt_flags
 from spikeslim.train.checkpoint import data_info, read_checkpoint, save_checkpoint
 from spikeslim.train.config import TrainConfig
 from spikeslim.train.data import batch, batches
@@ -69,12 +70,15 @@ def fit(
 
     Each batch trains on `mean_i(w_i * loss_i)`, `w` the sampler's weights (1 without one) and
     `loss_i` the config's "mean"/"tet" loss or, given `loss`, that hook's (losses.ExampleLoss).
-    `model_spec` makes the checkpoint loadable by `load_model`. With `resume`, training continues
-    from `checkpoint` (if it exists) and ends with the same weights as an uninterrupted run.
+    `config.bptt` chooses full BPTT, SLTT or online SLTT (train.bptt); the LIF layers' `sltt`
+    flags are as they were afterwards. `model_spec` makes the checkpoint loadable by `load_model`.
+    With `resume`, training continues from `checkpoint` (if it exists) and ends with the same
+    weights as an uninterrupted run.
     Inside a torchrun process group the model is wrapped in DDP and each rank trains on a shard.
     """
     if resume and checkpoint is None:
         raise InvalidConfigError("resume=True needs a checkpoint path to resume from")
+    check_bptt(model, config, loss)
     device = resolve_device(device) if not isinstance(device, torch.device) else device
     ctx = distributed.current()
     model.to(device).train()
@@ -93,7 +97,8 @@ def fit(
     show = progress and distributed.is_main()
     for epoch in range(len(result.history), config.epochs):
         start = time.perf_counter()
-        stats = _train_epoch(net, optimizer, train, config, epoch, sampler, loss, device, ctx, show)
+        with sltt_flags(model, config.bptt == "sltt"):
+            stats = _train_epoch(net, optimizer, train, config, epoch, sampler, loss, device, ctx, show)
         if not math.isfinite(stats.loss):
             kept = f"; the last good checkpoint is {os.fspath(checkpoint)}" if checkpoint is not None and epoch else ""
             raise DivergedError(f"training diverged in epoch {epoch + 1}: the loss is {stats.loss} "
@@ -153,20 +158,21 @@ def _train_epoch(
         x, y = batch(train, idx, device)
         if config.augment is not None:
             x = config.augment(x, gen)
-        if sampler is None:
-            logits = net(x)
+        optimizer.zero_grad(set_to_none=True)
+        if config.bptt == "online":  # backward done; logits come detached, and so do the losses below
+            logits, features = online_step(net, x, y, w, config.tet_lambda, with_features=sampler is not None)
         else:
-            logits, features = net(x, return_features=True)
+            logits, features = net(x, return_features=True) if sampler is not None else (net(x), None)
         rows = torch.from_numpy(idx)
         losses = per_example_loss(logits, y, config.loss, config.tet_lambda) if loss is None else loss(logits, y, rows)
         if losses.shape != y.shape:
             raise ValueError(f"the loss hook must give one loss per example, shape {tuple(y.shape)}, "
                              f"not {tuple(losses.shape)}")
-        optimizer.zero_grad(set_to_none=True)
-        (losses * w).mean().backward()
+        if config.bptt != "online":
+            (losses * w).mean().backward()
         optimizer.step()
         if sampler is not None:
-            sampler.observe(rows, logits.detach(), features.detach(), y)
+            sampler.observe(rows, logits.detach(), features.detach(), y)  # type: ignore[union-attr]
         with torch.no_grad():
             sums += torch.stack([losses.sum(), (logits.mean(0).argmax(-1) == y).sum(), torch.tensor(len(idx))]).to(sums)
         bar.update(len(idx))

@@ -74,7 +74,8 @@ def restore_train_state(
     loss_key: str | None = None,
 ) -> dict[str, Any]:
     """Load weights, optimiser, schedule, RNG and sampler state; refuse a run that differs from the
-    checkpoint's in recipe, data (`data`, the record `checkpoint.data_info` gives: the FrameSpec's
+    checkpoint's in recipe (every `TrainConfig` field, `bptt` included; a field older files lack
+    counts as its default), data (`data`, the record `checkpoint.data_info` gives: the FrameSpec's
     and the shapes; fields older files lack are not compared), network or loss hook (`loss_key`;
     None and older checkpoints: the config's loss).
 
@@ -84,8 +85,8 @@ def restore_train_state(
     state = ckpt.get("train_state")
     if not isinstance(state, dict) or not isinstance(state.get("config"), dict):
         raise CheckpointError(f"{name!r} holds no training state to resume from")
-    saved = state["config"]
-    changed = {k: (saved.get(k), v) for k, v in config.to_dict().items() if saved.get(k) != v}
+    saved = {**TrainConfig().to_dict(), **state["config"]}  # a field older files lack had its default
+    changed = {k: (saved[k], v) for k, v in config.to_dict().items() if saved[k] != v}
     changed.update({f"data {k}": (ckpt["data"][k], v) for k, v in data.items()
                     if k in ckpt["data"] and _untupled(ckpt["data"][k]) != _untupled(v)})
     if model_spec is not None and (ckpt.get("model"), ckpt.get("model_kwargs")) != (model_spec.name, model_spec.kwargs):
