@@ -52,6 +52,10 @@ SETTINGS: dict[str, tuple[str, dict[str, Any]]] = {
     "pace through scnn, bank, herding init": ("pace", {**BANK, "init": "herding"}),
     "pace through scnn, bank, herding init, 150 it": ("pace", {**BANK, "init": "herding", "iterations": 150}),
     "pace through scnn, bank, real init": ("pace", BANK),
+    "pace through scnn, teacher, herding init": ("pace", {**BANK, "features": "teacher", "teacher_epochs": 4,
+                                                          "init": "herding"}),
+    "pace through scnn, pool, herding init": ("pace", {**BANK, "features": "pool", "init": "herding"}),
+    "pace through scnn, bank, herding init, lr 0.002": ("pace", {**BANK, "init": "herding", "lr": 0.002}),
 }
 
 
