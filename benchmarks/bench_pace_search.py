@@ -56,6 +56,10 @@ SETTINGS: dict[str, tuple[str, dict[str, Any]]] = {
                                                           "init": "herding"}),
     "pace through scnn, pool, herding init": ("pace", {**BANK, "features": "pool", "init": "herding"}),
     "pace through scnn, bank, herding init, lr 0.002": ("pace", {**BANK, "init": "herding", "lr": 0.002}),
+    # partitioning alone: one step of 1e-9 leaves the start, 4 pooled random real samples per stored one
+    "random real, 2x2 tiles (no optimisation)": ("pace", {**BANK, "factor": 2, "iterations": 1, "lr": 1e-9}),
+    "pace through scnn, bank, 2x2 tiles": ("pace", {**BANK, "factor": 2}),
+    "pace through scnn, bank, 2x2 tiles, herding init": ("pace", {**BANK, "factor": 2, "init": "herding"}),
 }
 
 

@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 import torch
 
+from spikeslim.condense.base import CondenseError
 from spikeslim.condense.dc import twice_differentiable
 from spikeslim.condense.pace.features import spiking_features
 from spikeslim.condense.registry import METHODS, condense_set
@@ -92,3 +93,14 @@ def test_pace_against_a_frozen_teacher_lowers_its_matching_loss():
     options = {"iterations": 15, "features": "teacher", "teacher_epochs": 2, "real_batch": 6, **SMALL}
     losses = [row["loss"] for row in condense_set("pace", train, 1, options=options, run=CPU).meta["loss_history"]]
     assert np.mean(losses[-5:]) < 0.95 * np.mean(losses[:5]), losses
+
+
+def test_pace_partitioned_samples_decode_to_factor_squared_per_stored_sample():
+    train = moving_bars(4, seed=0)
+    out = condense_set("pace", train, 1, options={"iterations": 2, "factor": 2, **SMALL}, run=CPU)
+    assert out.frames.shape == (12, 4, 2, 10, 10) and out.labels.tolist() == [0] * 4 + [1] * 4 + [2] * 4
+    assert out.meta["ipc"] == 1 and out.meta["decoded_per_class"] == 4
+    tile = out.frames[0, :, :, :2, :2]  # nearest up-sampling: each 2x2 block holds one value
+    assert (tile == tile[..., :1, :1]).all()
+    with pytest.raises(CondenseError, match="pace: factor 3 does not divide the 10x10 frames"):
+        condense_set("pace", train, 1, options={"factor": 3, **SMALL}, run=CPU)

@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 import torch
 
-from spikeslim.condense.base import CondenseError
-from spikeslim.condense.idm import expand, train_pool
+from spikeslim.condense.base import CondenseError, expand
+from spikeslim.condense.idm import train_pool
 from spikeslim.condense.registry import METHODS, condense_set
 from spikeslim.snn.models import ModelSpec
 from spikeslim.train.plugins import RunContext

@@ -8,9 +8,11 @@ treat them alike.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
+import torch
 
 from spikeslim.datasets.base import FrameSet
 from spikeslim.datasets.setfile import as_count_frames
@@ -91,7 +93,7 @@ def init_frames(
 
     `init="real"` copies randomly chosen real samples of each class (the field's default); with
     `factor` > 1 each stored sample instead holds factor**2 real samples, each average-pooled by
-    `factor` into one tile (IDM's partitioning: `idm.expand` decodes them back to full size).
+    `factor` into one tile (IDM's partitioning: `expand` decodes them back to full size).
     `init="herding"` or `"kcenter"` copies the real samples that coreset selects (its default
     proxy network on `device`, seeded from `rng`) instead of random ones, so matching starts from
     the best real subset known rather than an arbitrary one.
@@ -122,7 +124,7 @@ def _coreset_pick(train: FrameSet, n: int, method: str, rng: np.random.Generator
 
 def tile_down(frames: np.ndarray, factor: int) -> np.ndarray:
     """[N*f*f, T, C, H, W] -> [N, T, C, H, W]: each group of f*f samples, average-pooled by f,
-    laid out as the f x f tiles of one sample (row-major), the inverse layout of `idm.expand`."""
+    laid out as the f x f tiles of one sample (row-major), the inverse layout of `expand`."""
     m, t, c, h, w = frames.shape
     if h % factor or w % factor or m % (factor * factor):
         raise CondenseError(f"cannot tile {m} samples of {h}x{w} by factor {factor}")
@@ -149,3 +151,33 @@ def condensed_set(
     return FrameSet(as_count_frames(frames, CondenseError), np.asarray(labels, dtype=np.int64), train.n_classes,
                     train.spec, meta)
 
+
+
+def expand(frames: torch.Tensor, factor: int) -> torch.Tensor:
+    """[N, T, C, H, W] stored samples -> [N * factor**2, T, C, H, W] decoded ones, sample-major."""
+    if factor == 1:
+        return frames
+    n, t, c, h, w = frames.shape
+    th, tw = h // factor, w // factor
+    tiles = frames.reshape(n, t, c, factor, th, factor, tw).permute(0, 3, 5, 1, 2, 4, 6)
+    tiles = tiles.reshape(n * factor * factor, t, c, th, tw)
+    return tiles.repeat_interleave(factor, dim=-2).repeat_interleave(factor, dim=-1)
+
+
+def check_factor(method: str, train: FrameSet, factor: int) -> None:
+    """Refuse a partition factor that does not tile the frames, before any work."""
+    height, width = train.shape[-2:]
+    if height % factor or width % factor:
+        raise CondenseError(f"{method}: factor {factor} does not divide the {height}x{width} frames")
+
+
+def decoded_set(stored: FrameSet, factor: int) -> FrameSet:
+    """A partitioned set's stored samples decoded into what a network trains on (`expand`);
+    `meta["ipc"]` stays the stored IPC (what storage is compared at), `meta["decoded_per_class"]`
+    counts the decoded samples."""
+    if factor == 1:
+        return stored
+    decoded = int(stored.meta["ipc"]) * factor * factor
+    frames = expand(torch.from_numpy(np.asarray(stored.frames)), factor).numpy()
+    return replace(stored, frames=frames, labels=class_major_labels(stored.n_classes, decoded),
+                   meta={**stored.meta, "decoded_per_class": decoded})

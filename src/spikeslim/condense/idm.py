@@ -16,19 +16,16 @@ DM with its three additions:
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass
 
-import numpy as np
 import torch
 from torch import nn
 
 from spikeslim.condense import dm
-from spikeslim.condense.base import CondenseError, class_major_labels
-from spikeslim.condense.matching import network, paired_batch, train_pool
+from spikeslim.condense.base import CondenseError, check_factor, class_major_labels, decoded_set
+from spikeslim.condense.matching import network, paired_batch, syn_input, train_pool
 from spikeslim.condense.synthetic import LoopSettings, StepContext, run_distillation
 from spikeslim.datasets.base import FrameSet
-from spikeslim.train.augment import apply
-from spikeslim.train.data import to_input
 from spikeslim.train.plugins import RunContext
 
 
@@ -46,23 +43,10 @@ class Options(dm.Options):
             raise CondenseError("idm: pool and factor must be positive, w_ce >= 0")
 
 
-def expand(frames: torch.Tensor, factor: int) -> torch.Tensor:
-    """[N, T, C, H, W] stored samples -> [N * factor**2, T, C, H, W] decoded ones, sample-major."""
-    if factor == 1:
-        return frames
-    n, t, c, h, w = frames.shape
-    th, tw = h // factor, w // factor
-    tiles = frames.reshape(n, t, c, factor, th, factor, tw).permute(0, 3, 5, 1, 2, 4, 6)
-    tiles = tiles.reshape(n * factor * factor, t, c, th, tw)
-    return tiles.repeat_interleave(factor, dim=-2).repeat_interleave(factor, dim=-1)
-
-
 def build(train: FrameSet, ipc: int, options: Options, run: RunContext) -> FrameSet:
     o, f = options, options.factor
     spec = network(o)
-    height, width = train.shape[-2:]
-    if height % f or width % f:
-        raise CondenseError(f"idm: factor {f} does not divide the {height}x{width} frames")
+    check_factor("idm", train, f)
     pool: list[nn.Module] = []
     decoded_ipc = ipc * f * f
     labels = torch.from_numpy(class_major_labels(train.n_classes, decoded_ipc))
@@ -75,8 +59,7 @@ def build(train: FrameSet, ipc: int, options: Options, run: RunContext) -> Frame
         batch = paired_batch(ctx, train, decoded_ipc, o.real_batch, o.augment)
         with torch.no_grad():
             real = net(batch.real, return_features=True)[1].mean(dim=0)  # spike rates [B, D]
-        x = to_input(expand(ctx.synthetic.counts(ctx.dev_gen), f))
-        logits, feats = net(x if batch.syn_draw is None else apply(x, batch.syn_draw), return_features=True)
+        logits, feats = net(syn_input(ctx, batch.syn_draw, f), return_features=True)
         syn = feats.mean(dim=0)
         match = sum((real[rows].mean(dim=0) - syn[c * decoded_ipc:(c + 1) * decoded_ipc].mean(dim=0)).pow(2).sum()
                     for c, rows in enumerate(batch.rows))
@@ -88,6 +71,4 @@ def build(train: FrameSet, ipc: int, options: Options, run: RunContext) -> Frame
     settings = LoopSettings(o.iterations, o.lr, init=o.init, peq=False, checkpoint_every=o.checkpoint_every,
                             init_factor=f)
     stored = run_distillation(train, ipc, step, settings, run, method="idm", options=asdict(o), prepare=prepare)
-    frames = expand(torch.from_numpy(np.asarray(stored.frames)), f).numpy()
-    return replace(stored, frames=frames, labels=class_major_labels(train.n_classes, decoded_ipc),
-                   meta={**stored.meta, "decoded_per_class": decoded_ipc})
+    return decoded_set(stored, f)

@@ -16,7 +16,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from spikeslim.condense.base import CondenseError, class_major_labels
+from spikeslim.condense.base import CondenseError, class_major_labels, expand
 from spikeslim.condense.synthetic import StepContext
 from spikeslim.datasets.base import FrameSet
 from spikeslim.snn.models import ModelSpec
@@ -118,7 +118,8 @@ def paired_batch(ctx: StepContext, train: FrameSet, ipc: int, per_class: int, au
     return PairedBatch(apply(x, real_draw), rows, syn_draw)
 
 
-def syn_input(ctx: StepContext, draw: AugmentDraw | None) -> torch.Tensor:
-    """The synthetic frames (through PEQ-N) as network input, augmented like their real batch."""
-    x = to_input(ctx.synthetic.counts(ctx.dev_gen))
+def syn_input(ctx: StepContext, draw: AugmentDraw | None, factor: int = 1) -> torch.Tensor:
+    """The synthetic frames (through PEQ-N; decoded by `expand` when partitioned by `factor`) as
+    network input, augmented like their real batch."""
+    x = to_input(expand(ctx.synthetic.counts(ctx.dev_gen), factor))
     return x if draw is None else apply(x, draw)

@@ -17,7 +17,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from spikeslim.condense.base import CondenseError
+from spikeslim.condense.base import CondenseError, check_factor, decoded_set
 from spikeslim.condense.matching import check_network, freeze, fresh_net, network, paired_batch, syn_input, train_pool, train_teacher
 from spikeslim.condense.pace.features import LayerFeatures, spiking_features
 from spikeslim.condense.pace.losses import ClassStats, cf_frequencies, class_stats, combine, stats_losses
@@ -45,6 +45,7 @@ class Options:
     teacher_epochs: int = 8
     pool_size: int = 5  # "pool": networks trained 0..pool_size-1 epochs (IDM's idea); "bank": random ones
     real_batch: int = 16  # per class: batch for random networks, chunk for teacher statistics
+    factor: int = 1  # > 1: each stored sample holds factor**2 tiles, decoded by expansion (IDM's partitioning)
     sdr: bool = True
     phase: bool = True
     peq: bool = True
@@ -60,8 +61,8 @@ class Options:
     def __post_init__(self) -> None:
         if self.features not in FEATURE_SOURCES:
             raise CondenseError(f"pace: features {self.features!r} is not one of {', '.join(FEATURE_SOURCES)}")
-        if self.iterations < 1 or self.real_batch < 1 or self.n_freqs < 1:
-            raise CondenseError("pace: iterations, real_batch and n_freqs must be positive")
+        if min(self.iterations, self.real_batch, self.n_freqs, self.factor) < 1:
+            raise CondenseError("pace: iterations, real_batch, n_freqs and factor must be positive")
         if self.optimizer not in OPTIMIZERS:
             raise CondenseError(f"pace: optimizer {self.optimizer!r} is not one of {', '.join(OPTIMIZERS)}")
         check_network("pace", self)
@@ -78,6 +79,8 @@ class Options:
 def build(train: FrameSet, ipc: int, options: Options, run: RunContext) -> FrameSet:
     """The PACE condensed set of `train` (see the module docstring)."""
     o, spec = options, network(options)
+    check_factor("pace", train, o.factor)
+    decoded = ipc * o.factor**2  # samples per class a network sees
     state: dict[str, Any] = {}
 
     def prepare(dev: torch.device) -> None:
@@ -102,15 +105,16 @@ def build(train: FrameSet, ipc: int, options: Options, run: RunContext) -> Frame
         else:
             net = (state["pool"][int(ctx.rng.integers(len(state["pool"])))] if o.features == "pool"
                    else freeze(fresh_net(spec, train, ctx.cpu_gen, ctx.device)))
-            freqs, real, syn_draw = _batch_stats(net, train, ipc, o, ctx)
-        feats = spiking_features(net, syn_input(ctx, syn_draw), sdr=o.sdr)
-        syn = [[_stats(f, ctx.synthetic.of_class(c), freqs[l]) for l, f in enumerate(feats)]
+            freqs, real, syn_draw = _batch_stats(net, train, decoded, o, ctx)
+        feats = spiking_features(net, syn_input(ctx, syn_draw, o.factor), sdr=o.sdr)
+        syn = [[_stats(f, slice(c * decoded, (c + 1) * decoded), freqs[l]) for l, f in enumerate(feats)]
                for c in range(train.n_classes)]
         return _objective(real, syn, o.weights(), ctx)
 
     settings = LoopSettings(o.iterations, o.lr, init=o.init, peq=o.peq, checkpoint_every=o.checkpoint_every,
-                            optimizer=o.optimizer)
-    return run_distillation(train, ipc, step, settings, run, method="pace", options=asdict(o), prepare=prepare)
+                            optimizer=o.optimizer, init_factor=o.factor)
+    stored = run_distillation(train, ipc, step, settings, run, method="pace", options=asdict(o), prepare=prepare)
+    return decoded_set(stored, o.factor)
 
 
 def _stats(f: LayerFeatures, rows: slice | np.ndarray, freqs: torch.Tensor | None) -> ClassStats:
