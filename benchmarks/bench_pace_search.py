@@ -16,6 +16,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import torch
 
 from spikeslim.bench.cells import CellStore, run_cells
@@ -71,8 +72,10 @@ def run(key: dict[str, Any]) -> dict[str, Any]:
     small = condense_set(method, fit, key["ipc"], options=options, run=RunContext(seed=key["seed"], progress=False))
     condense_s = time.perf_counter() - start
     r = train_and_test(small, val, proto.recipe, key["seed"], progress=False)
+    frames = np.asarray(small.frames, dtype=np.float64)
     return {"val_accuracy": r["accuracy"], "condense_seconds": condense_s, "train_seconds": r["train_seconds"],
-            "n_val": len(val)}
+            "n_val": len(val), "events_per_sample": float(frames.sum() / len(frames)),
+            "occupied": float((frames > 0).mean()), "real_events_per_sample": float(np.asarray(fit.frames).sum() / len(fit))}
 
 
 def report(store: CellStore, out: Path) -> None:
@@ -86,10 +89,30 @@ def report(store: CellStore, out: Path) -> None:
                                  "validation accuracy (%)": accuracy_text([c["val_accuracy"] for c in cells]),
                                  "per split (%)": ", ".join(f"{c['key']['split']}: {100 * c['val_accuracy']:.1f}"
                                                             for c in sorted(cells, key=lambda c: c["key"]["split"])),
+                                 "minus herding (points, same splits)": _minus(store, cells, "herding"),
                                  "condense time (s)": f"{sum(c['condense_seconds'] for c in cells) / len(cells):.0f}",
+                                 "events / sample": _mean_of(cells, "events_per_sample", ".0f"),
+                                 "real events / sample": _mean_of(cells, "real_events_per_sample", ".0f"),
+                                 "occupied pixels": _mean_of(cells, "occupied", ".1%"),
                                  "validation samples per cell": cells[0]["n_val"]})
     write_report(out, "pace_search", rows, title="PACE settings on validation splits (no test data)",
                  notes=f"Settings: {SETTINGS}. Evaluation: the protocol recipe, one network per seed.")
+
+
+def _minus(store: CellStore, cells: list[dict[str, Any]], bar: str) -> str:
+    """Mean paired difference to setting `bar` over the (split, seed) cells both have."""
+    diffs = []
+    for c in cells:
+        other = store.get({**c["key"], "setting": bar})
+        if other is not None:
+            diffs.append(100 * (c["val_accuracy"] - other["val_accuracy"]))
+    return f"{sum(diffs) / len(diffs):+.1f} ({len(diffs)})" if diffs else "-"
+
+
+def _mean_of(cells: list[dict[str, Any]], field: str, fmt: str) -> str:
+    """Mean of a diagnostic over the cells that recorded it (older cells did not), "-" if none."""
+    values = [c[field] for c in cells if field in c]
+    return format(sum(values) / len(values), fmt) if values else "-"
 
 
 def main() -> None:
