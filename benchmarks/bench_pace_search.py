@@ -52,6 +52,7 @@ SETTINGS: dict[str, tuple[str, dict[str, Any]]] = {
                                              "depth": 2}),
     "pace through scnn, bank, herding init": ("pace", {**BANK, "init": "herding"}),
     "pace through scnn, bank, herding init, 150 it": ("pace", {**BANK, "init": "herding", "iterations": 150}),
+    "pace through scnn, bank, herding init, 300 it": ("pace", {**BANK, "init": "herding", "iterations": 300}),
     "pace through scnn, bank, real init": ("pace", BANK),
     "pace through scnn, teacher, herding init": ("pace", {**BANK, "features": "teacher", "teacher_epochs": 4,
                                                           "init": "herding"}),
