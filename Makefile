@@ -19,6 +19,9 @@ test: $(VENV)/.installed
 	$(PY) -m pytest -q
 
 # Full experiments (tens of minutes to hours on a CPU); results land in benchmarks/results/.
+# SpikingJelly and Norse declare torchvision/torchaudio, which would replace the CPU torch with a
+# CUDA build: they are installed without dependencies, beside the few their imported modules need.
 bench: $(VENV)/.installed
 	$(PY) -m pip install -e ".[bench]"
+	$(PY) -m pip install --no-deps "spikingjelly==2.0.0" "norse==1.1.0"
 	for script in benchmarks/bench_*.py; do $(PY) $$script || exit 1; done
