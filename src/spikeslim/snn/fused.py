@@ -128,7 +128,7 @@ def _compiled(key: tuple, build: Callable[[], Callable[..., tuple[Tensor, ...]]]
             err = err.__cause__
         _broken.append(f"{type(err).__name__}: {(str(err).strip().splitlines() or [''])[0]}")
         warnings.warn(f"spikeslim: compiled LIF kernel unavailable ({_broken[0]}); using the eager path "
-                      "(set SPIKESLIM_COMPILE=0 to skip the attempt)", RuntimeWarning, stacklevel=4)
+                      "(set SPIKESLIM_COMPILE=0 to skip the attempt)", RuntimeWarning)
         return None
     _kernels[key] = kernel
     return result
