@@ -22,10 +22,12 @@ def nmnist_small_dir() -> Path:
 
 @pytest.fixture(scope="session", autouse=True)
 def eager_neurons() -> Iterator[None]:
-    """The eager LIF path for the suite: each new neuron configuration would cost a compile of
-    its own (seconds); tests/snn/test_fused.py switches the compiled kernels back on."""
+    """The eager LIF path for the suite, as each new neuron configuration would cost a compile of
+    its own (seconds); tests/snn/test_fused.py switches the compiled kernels back on. A value set
+    outside is kept: `SPIKESLIM_COMPILE=1 pytest tests/snn` runs every neuron test compiled."""
     with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("SPIKESLIM_COMPILE", "0")
+        if "SPIKESLIM_COMPILE" not in os.environ:
+            patch.setenv("SPIKESLIM_COMPILE", "0")
         yield
 
 

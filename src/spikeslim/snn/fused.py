@@ -30,7 +30,7 @@ from torch import Tensor
 
 from spikeslim.snn.surrogates import Surrogate
 
-BLOCK = 16  # most steps unrolled into one kernel
+BLOCK = 16  # most steps unrolled into one kernel: a cold compile takes ~0.35 s per step forward, ~0.2 backward
 
 _kernels: dict[tuple, Callable[..., tuple[Tensor, ...]]] = {}
 _broken: list[str] = []  # the first build failure, once one happened
