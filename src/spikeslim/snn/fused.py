@@ -7,10 +7,12 @@ neuron's membrane in registers: one read of each input, one write of each output
 and as Triton on CUDA. `neurons._FusedLIF` calls these and keeps its eager code as the fallback.
 
 Each kernel is traced once per configuration (constants, step count, which gradients arrive) into
-its own `torch.fx` graph, so each has its own compile cache and no configuration evicts another;
-the neuron count is dynamic, so batch and layer size do not recompile. Compile time grows with the
-unrolled steps, so sequences longer than `BLOCK` steps run backward as blocks of `BLOCK` steps
-carrying the gradient from block to block, and forward on the eager path (see `forward`).
+its own `torch.fx` graph, so each has its own Dynamo cache (Dynamo stops recompiling one function
+after 8 variants); the neuron count is dynamic, so batch and layer size do not recompile (a count
+of 1 does, once). Compile time grows with the unrolled steps, so sequences longer than `BLOCK`
+steps run backward as blocks of `BLOCK` steps carrying the gradient from block to block, and
+forward on the eager path (see `forward`). On CPU the gain is mostly the backward's: the forward is
+memory-bound, about as fast as the eager one (benchmarks/bench_engine.py, LIF table).
 
 Switch: `SPIKESLIM_COMPILE=0` in the environment (read at every call) uses the eager path. If a
 kernel cannot be built (no C++ compiler, no Triton), one warning is given and the eager path is
