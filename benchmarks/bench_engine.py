@@ -3,37 +3,51 @@
 Trains `convnet` (depth 3, width 128, instance norm; T=10, 34x34 two-polarity input, batch 64)
 with SGD on cross-entropy of the time-averaged logits, in variants that share every conv, norm,
 pool and linear layer and differ only in the neuron:
-  - spikeslim: the registered model, fused multi-step LIF (one autograd node, hand-written BPTT)
+  - spikeslim: the registered model, fused multi-step LIF (one autograd node, hand-written BPTT,
+    its time loops compiled by `snn.fused` unless SPIKESLIM_COMPILE=0)
   - spikeslim, autograd loop: the same LIF written as a plain per-step loop under autograd
   - spikeslim, online SLTT: `snn.online.online_backward`, one step's graph at a time (TET loss)
   - SpikingJelly LIFNode (step_mode='m', tau 2, detach_reset, ATan), its own CPU/CUDA kernels
+    (left out, with a note, where SpikingJelly is not installed)
   - ANN bound: the same layers with ReLU over all T*B frames (no neuron dynamics at all)
 Cells run interleaved (every variant once per round, rounds repeated) and the median of the
 rounds is reported, because the machine is shared. Memory is the peak of bytes held for
 backward (`snn.memory`), plus peak allocated CUDA memory on a GPU. A second table times one
-LIF layer alone (forward + backward). Every finished cell is kept in `<out>/engine.partial.json`
-until the reports are written, so an interrupted run resumes.
+LIF layer alone (forward + backward), the fused neuron both with its compiled kernels and on its
+eager path, with the first (warm-up) call's time, which includes compiling the kernels.
+On CPU these times hang on the allocator: a fresh big tensor costs a page fault per 4 KiB page on
+first touch (most of a cold call), and whether memory is reused depends on what ran before (after
+the autograd loop's many frees the compiled kernels run without a fault), so the first rounds are
+slower than the median. Every finished cell is kept in `<out>/engine.partial.json` until the
+reports are written, so an interrupted run resumes.
 
     .venv/bin/python benchmarks/bench_engine.py            # full run (~20 min on 2 busy CPU cores)
     .venv/bin/python benchmarks/bench_engine.py --quick    # smoke run: tiny network, 2 rounds
+    OMP_NUM_THREADS=1 .venv/bin/python benchmarks/bench_engine.py --lif-only   # the LIF table alone
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import copy
 import json
+import os
 import statistics
 import time
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterator
 
 import torch
 import torch.nn.functional as F
-from spikingjelly.activation_based import functional as sj_functional
-from spikingjelly.activation_based import neuron as sj_neuron
-from spikingjelly.activation_based import surrogate as sj_surrogate
 from torch import Tensor, nn
+
+try:
+    from spikingjelly.activation_based import functional as sj_functional
+    from spikingjelly.activation_based import neuron as sj_neuron
+    from spikingjelly.activation_based import surrogate as sj_surrogate
+except ImportError:  # the tables then leave SpikingJelly out and say so
+    sj_functional = None
 
 from spikeslim.bench.progress import cell_bar
 from spikeslim.files import write_json
@@ -47,6 +61,7 @@ from spikeslim.train.device import resolve_device
 
 REPO = Path(__file__).resolve().parents[1]
 SPIKESLIM, LOOP, ONLINE, SJ, ANN = "spikeslim", "spikeslim, autograd loop", "spikeslim, online SLTT", "SpikingJelly LIFNode", "ANN bound (ReLU)"
+EAGER = "spikeslim, eager loop (SPIKESLIM_COMPILE=0)"
 
 
 class LoopLIF(nn.Module):
@@ -78,7 +93,8 @@ class SwappedNeurons(nn.Module):
 
     def forward(self, x: Tensor) -> Tensor:
         steps, batch = x.shape[:2]
-        sj_functional.reset_net(self)  # SpikingJelly nodes keep their membrane between calls
+        if sj_functional is not None:
+            sj_functional.reset_net(self)  # SpikingJelly nodes keep their membrane between calls
         y = x.flatten(0, 1)
         for layer, slot in zip(self.features, self.slots):
             y = layer(y.unflatten(0, (steps, batch))).flatten(0, 1) if slot else layer(y)
@@ -88,13 +104,14 @@ class SwappedNeurons(nn.Module):
 def make_variants(args: argparse.Namespace, device: torch.device) -> dict[str, nn.Module]:
     torch.manual_seed(0)
     base = build_model("convnet", in_shape=(2, args.size, args.size), n_classes=10, width=args.width)
-    return {
+    variants = {
         SPIKESLIM: base.to(device),
-        SJ: SwappedNeurons(base, sj_lif).to(device),
+        SJ: SwappedNeurons(base, sj_lif).to(device) if sj_functional is not None else None,
         ANN: SwappedNeurons(base, lambda _lif: nn.ReLU()).to(device),
         LOOP: SwappedNeurons(base, LoopLIF).to(device),
         ONLINE: copy.deepcopy(base).to(device),
     }
+    return {name: model for name, model in variants.items() if model is not None}
 
 
 def train_steps(name: str, model: nn.Module, opt: torch.optim.Optimizer, x: Tensor, y: Tensor, steps: int) -> None:
@@ -123,19 +140,38 @@ def measure_memory(name: str, model: nn.Module, opt: torch.optim.Optimizer, x: T
     return out
 
 
+@contextlib.contextmanager
+def compile_switch(on: bool) -> Iterator[None]:
+    """SPIKESLIM_COMPILE for one cell (`snn.fused` reads it at every call)."""
+    before = os.environ.get("SPIKESLIM_COMPILE")
+    os.environ["SPIKESLIM_COMPILE"] = "1" if on else "0"
+    try:
+        yield
+    finally:
+        if before is None:
+            del os.environ["SPIKESLIM_COMPILE"]
+        else:
+            os.environ["SPIKESLIM_COMPILE"] = before
+
+
+def lif_kinds() -> tuple[str, ...]:
+    return (SPIKESLIM, EAGER) + ((SJ,) if sj_functional is not None else ()) + (LOOP,)
+
+
 def time_lif_layer(kind: str, x: Tensor, device: torch.device) -> float:
     """Seconds for forward + backward of one LIF layer over x[T, ...]."""
     x = x.detach().requires_grad_()
     params, sg = LIFParams(), ATan()
     sync(device)
     start = time.perf_counter()
-    if kind == SPIKESLIM:
-        spikes = lif_multistep(x, params, sg).spikes
-    elif kind == LOOP:
-        spikes = lif_multistep_loop(x, params, sg).spikes
-    else:
-        spikes = sj_functional.lif_multi_step(x, torch.zeros_like(x[0]), 2.0, True, 1.0, 0.0, sj_surrogate.ATan(), True)[0]
-    spikes.backward(torch.ones_like(spikes))
+    with compile_switch(kind != EAGER):
+        if kind in (SPIKESLIM, EAGER):
+            spikes = lif_multistep(x, params, sg).spikes
+        elif kind == LOOP:
+            spikes = lif_multistep_loop(x, params, sg).spikes
+        else:
+            spikes = sj_functional.lif_multi_step(x, torch.zeros_like(x[0]), 2.0, True, 1.0, 0.0, sj_surrogate.ATan(), True)[0]
+        spikes.backward(torch.ones_like(spikes))
     sync(device)
     return time.perf_counter() - start
 
@@ -144,15 +180,15 @@ def run(args: argparse.Namespace) -> None:
     device = resolve_device(args.device)
     out = Path(args.out)
     partial_path = out / "engine.partial.json"
-    config = {k: getattr(args, k) for k in ("T", "batch", "size", "width", "rounds", "steps")} | {"device": str(device)}
+    config = {k: getattr(args, k) for k in ("T", "batch", "size", "width", "rounds", "steps", "lif_only")} | {"device": str(device)}
     cells: dict = json.loads(partial_path.read_text()) if partial_path.exists() else {}
     if cells.get("config") != config:
-        cells = {"config": config, "train": {}, "memory": {}, "lif": {}}
+        cells = {"config": config, "train": {}, "memory": {}, "lif": {}, "lif_first": {}}
     gen = torch.Generator().manual_seed(0)
     x = torch.poisson(torch.full((args.T, args.batch, 2, args.size, args.size), 0.3), generator=gen).to(device)
     y = torch.randint(0, 10, (args.batch,), generator=gen).to(device)
     lif_x = (torch.randn(args.T, args.batch, args.width, args.size // 2, args.size // 2, generator=gen) + 0.8).to(device)
-    variants = make_variants(args, device)
+    variants = {} if args.lif_only else make_variants(args, device)
     opts = {name: torch.optim.SGD(m.parameters(), lr=0.01, momentum=0.9) for name, m in variants.items()}
 
     def save() -> None:
@@ -160,7 +196,7 @@ def run(args: argparse.Namespace) -> None:
 
     todo = [("memory", name, 0) for name in variants if name not in cells["memory"]]
     todo += [("train", name, r) for r in range(args.rounds) for name in variants if str(r) not in cells["train"].get(name, {})]
-    todo += [("lif", kind, r) for r in range(args.rounds) for kind in (SPIKESLIM, LOOP, SJ) if str(r) not in cells["lif"].get(kind, {})]
+    todo += [("lif", kind, r) for r in range(args.rounds) for kind in lif_kinds() if str(r) not in cells["lif"].get(kind, {})]
     warm: set = set()  # variants whose first (slow, one-off) call is done
     for table, name, r in cell_bar(todo, "engine cells"):
         if table == "memory":
@@ -176,8 +212,8 @@ def run(args: argparse.Namespace) -> None:
             sync(device)
             cells["train"].setdefault(name, {})[str(r)] = args.steps * args.batch / (time.perf_counter() - start)
         else:
-            if ("lif", name) not in warm:
-                time_lif_layer(name, lif_x, device)
+            if ("lif", name) not in warm:  # the compiled kernels' first call compiles them
+                cells["lif_first"][name] = time_lif_layer(name, lif_x, device)
                 warm.add(("lif", name))
             cells["lif"].setdefault(name, {})[str(r)] = time_lif_layer(name, lif_x, device)
         save()
@@ -187,26 +223,35 @@ def run(args: argparse.Namespace) -> None:
 
 def report(cells: dict, out: Path, args: argparse.Namespace, device: torch.device) -> None:
     """engine.{json,md}: training throughput and memory; engine_lif.{json,md}: one LIF layer."""
+    setup = (f"device {device}, torch {torch.__version__}, {torch.get_num_threads()} threads, "
+             f"{args.rounds} interleaved rounds, median")
+    missing = "" if sj_functional is not None else " SpikingJelly is not installed here, so it is left out."
+    if not args.lif_only:
+        report_training(cells, out, args, setup, missing)
+    lif = {k: statistics.median(v.values()) for k, v in cells["lif"].items()}
+    lif_rows = [{"variant": k, "fwd+bwd ms (median)": 1e3 * lif[k], "this / spikeslim": lif[k] / lif[SPIKESLIM],
+                 "first call s": cells["lif_first"].get(k), "seconds per round": list(cells["lif"][k].values())}
+                for k in lif_kinds()]
+    shape = f"[{args.T}, {args.batch}, {args.width}, {args.size // 2}, {args.size // 2}]"
+    write_report(out, "engine_lif", lif_rows, columns=list(lif_rows[0])[:-1], title="One LIF layer, forward + backward",
+                 notes=f"LIF tau 2, hard reset, detached, ATan; input {shape} (convnet's second layer); {setup}. "
+                       "`first call s`: the untimed warm-up call, which compiles the kernels unless this process "
+                       f"(the training cells) or Inductor's disk cache already holds them.{missing}")
+    print(("" if args.lif_only else (out / "engine.md").read_text() + "\n") + (out / "engine_lif.md").read_text())
+
+
+def report_training(cells: dict, out: Path, args: argparse.Namespace, setup: str, missing: str) -> None:
     speed = {name: statistics.median(v.values()) for name, v in cells["train"].items()}
     rows = []
-    for name in (SPIKESLIM, SJ, ANN, LOOP, ONLINE):
+    for name in (n for n in (SPIKESLIM, SJ, ANN, LOOP, ONLINE) if n in cells["train"]):
         low, high = min(cells["train"][name].values()), max(cells["train"][name].values())
         rows.append({"variant": name, "samples/s (median)": speed[name], "range": f"{low:.3g}-{high:.3g}",
                      "spikeslim / this": speed[SPIKESLIM] / speed[name]} | cells["memory"][name]
                     | {"samples/s per round": list(cells["train"][name].values())})
-    setup = (f"device {device}, torch {torch.__version__}, {torch.get_num_threads()} threads, "
-             f"{args.rounds} interleaved rounds, median")
     write_report(out, "engine", rows, columns=list(rows[0])[:-1], title="SNN engine: training throughput (convnet)", notes=(
         f"convnet depth 3, width {args.width}, instance norm, T={args.T}, {args.size}x{args.size}, batch {args.batch}; "
         f"{setup}, {args.steps} SGD steps per cell. `spikeslim / this` > 1: spikeslim is faster. "
-        "`saved_MB`: peak bytes held for backward during one training step (snn.memory)."))
-    lif = {k: statistics.median(v.values()) for k, v in cells["lif"].items()}
-    lif_rows = [{"variant": k, "fwd+bwd ms (median)": 1e3 * lif[k], "this / spikeslim": lif[k] / lif[SPIKESLIM],
-                 "seconds per round": list(cells["lif"][k].values())} for k in (SPIKESLIM, SJ, LOOP)]
-    shape = f"[{args.T}, {args.batch}, {args.width}, {args.size // 2}, {args.size // 2}]"
-    write_report(out, "engine_lif", lif_rows, columns=list(lif_rows[0])[:-1], title="One LIF layer, forward + backward",
-                 notes=f"LIF tau 2, hard reset, detached, ATan; input {shape} (convnet's second layer); {setup}.")
-    print((out / "engine.md").read_text() + "\n" + (out / "engine_lif.md").read_text())
+        f"`saved_MB`: peak bytes held for backward during one training step (snn.memory).{missing}"))
 
 
 def main() -> None:
@@ -220,6 +265,7 @@ def main() -> None:
     p.add_argument("--width", type=int, default=128)
     p.add_argument("--rounds", type=int, default=5, help="interleaved repetitions; the median is reported")
     p.add_argument("--steps", type=int, default=1, help="training steps timed per cell")
+    p.add_argument("--lif-only", action="store_true", help="only the one-LIF-layer table (engine_lif)")
     args = p.parse_args()
     if args.quick:
         args.T, args.batch, args.width, args.rounds, args.steps = 4, 8, 16, 2, 1

@@ -1,5 +1,5 @@
-"""Shared fixtures: a private cache folder for the whole session, and where the real N-MNIST
-subset lives (never copied into the project)."""
+"""Shared fixtures: a private cache folder for the whole session, the eager LIF path, and where
+the real N-MNIST subset lives (never copied into the project)."""
 
 from __future__ import annotations
 
@@ -18,6 +18,17 @@ def nmnist_small_dir() -> Path:
     if not (path / "Train").is_dir():
         pytest.skip(f"real N-MNIST subset not found at {path} (set SPIKESLIM_NMNIST_SMALL)")
     return path
+
+
+@pytest.fixture(scope="session", autouse=True)
+def eager_neurons() -> Iterator[None]:
+    """The eager LIF path for the suite, as each new neuron configuration would cost a compile of
+    its own (seconds); tests/snn/test_fused.py switches the compiled kernels back on. A value set
+    outside is kept: `SPIKESLIM_COMPILE=1 pytest tests/snn` runs every neuron test compiled."""
+    with pytest.MonkeyPatch.context() as patch:
+        if "SPIKESLIM_COMPILE" not in os.environ:
+            patch.setenv("SPIKESLIM_COMPILE", "0")
+        yield
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -9,8 +9,9 @@ Dynamics (SpikingJelly's conventions), with k = 1/tau:
     soft reset:       v_t = h_t - v_threshold * s_t
 All three charge rules are h_t = a * v_{t-1} + b * x_t + c, which is what the fused path uses.
 
-`lif_multistep` is the fast path: one autograd node for the whole sequence, forward over T with
-in-place ops and a hand-written backward through time, so the graph does not grow with T.
+`lif_multistep` is the fast path: one autograd node for the whole sequence, forward over T and a
+hand-written backward through time, so the graph does not grow with T; each time loop runs as
+one compiled kernel (`snn.fused`, off with SPIKESLIM_COMPILE=0) or else as eager in-place ops.
 `lif_multistep_loop` is the plain autograd reference it is tested (and benchmarked) against.
 """
 
@@ -21,6 +22,7 @@ from typing import Any, NamedTuple
 import torch
 from torch import Tensor, nn
 
+from spikeslim.snn import fused
 from spikeslim.snn.surrogates import ATan, Surrogate
 
 
@@ -86,7 +88,8 @@ def lif_multistep_loop(
 class _FusedLIF(torch.autograd.Function):
     """The whole sequence as one autograd node. Saves only v_pre; recomputes the rest in backward.
 
-    Few passes and few whole-sequence temporaries (big CPU allocations cost a page fault per
+    Runs the compiled kernels of `snn.fused` where they are available, else the eager code below:
+    few passes and few whole-sequence temporaries (big CPU allocations cost a page fault per
     page on first touch): the forward writes each step straight into its three outputs with
     three ops, the backward reuses the surrogate-gradient buffer as the gradient. Measured
     against autograd through the plain loop and SpikingJelly in benchmarks/bench_engine.py.
@@ -94,64 +97,84 @@ class _FusedLIF(torch.autograd.Function):
 
     @staticmethod
     def forward(ctx: Any, x: Tensor, v0: Tensor, params: LIFParams, surrogate: Surrogate, sltt: bool) -> tuple[Tensor, Tensor, Tensor]:
-        a, b, c = charge_coefficients(params)
-        th = params.v_threshold
-        v_pre = torch.mul(x, b)
-        if c != 0.0:
-            v_pre.add_(c)
-        spikes, v_post = torch.empty_like(v_pre), torch.empty_like(v_pre)
-        v = v0
-        for t in range(x.shape[0]):
-            h, s = v_pre[t].add_(v, alpha=a), spikes[t]
-            torch.ge(h, th, out=s)  # straight into float: no bool tensor, no cast
-            if params.soft_reset:
-                torch.sub(h, s, alpha=th, out=v_post[t])
-            else:  # h - (h - v_reset) * s, one fused op (torch.where is ~7x slower on CPU)
-                torch.addcmul(h, h if params.v_reset == 0.0 else h - params.v_reset, s, value=-1, out=v_post[t])
-            v = v_post[t]
+        d = dynamics(params)
+        out = fused.forward(x, v0, d) if fused.available(x) else None
+        spikes, v_pre, v_post = out or _eager_forward(x, v0, d)
         ctx.save_for_backward(v_pre)
-        ctx.params, ctx.surrogate, ctx.sltt = params, surrogate, sltt
+        ctx.dynamics, ctx.surrogate, ctx.sltt = d, surrogate, sltt
         ctx.v0_shape = v0.shape
         ctx.set_materialize_grads(False)
         return spikes, v_pre, v_post
 
     @staticmethod
     def backward(ctx: Any, g_spikes: Tensor | None, g_pre: Tensor | None, g_post: Tensor | None) -> tuple[Tensor | None, ...]:
-        """gh_t = g_pre_t + g_spike_t * sg_t + dv_t/dh_t * (g_post_t + a * gh_{t+1}), t = T-1..0.
-
-        The non-temporal terms are whole-sequence ops; only the recurrence is a loop over t.
-        """
         if torch.is_grad_enabled():  # create_graph=True: a second derivative would silently miss h's terms
             raise RuntimeError("lif_multistep's fused backward cannot be differentiated again; "
                                "use lif_multistep_loop for double backward (as condense.dc does)")
         (h,) = ctx.saved_tensors
-        params: LIFParams = ctx.params
-        a, b, _ = charge_coefficients(params)
-        th = params.v_threshold
-        sg = ctx.surrogate.grad(h - th) if g_spikes is not None or not params.detach_reset else None
-        # dv_t/dh_t, the reset's dependence on h: None means 1 (a detached soft reset)
-        if params.soft_reset:
-            dv_dh = None if params.detach_reset else 1 - th * sg
-        else:
-            dv_dh = torch.lt(h, th, out=torch.empty_like(h))
-            if not params.detach_reset:
-                dv_dh.addcmul_(params.v_reset - h, sg)
-        gh = sg.mul_(g_spikes) if g_spikes is not None else torch.zeros_like(h)  # dv_dh no longer needs sg
-        if g_pre is not None:
-            gh.add_(g_pre)
-        if g_post is not None and dv_dh is None:
-            gh.add_(g_post)
-        elif g_post is not None:
-            gh.addcmul_(g_post, dv_dh)
-        if not ctx.sltt and a != 0.0:
-            for t in range(h.shape[0] - 2, -1, -1):
-                if dv_dh is None:
-                    gh[t].add_(gh[t + 1], alpha=a)
-                else:
-                    gh[t].addcmul_(gh[t + 1], dv_dh[t], value=a)
-        g_v0 = _sum_to_shape(gh[0] * a, ctx.v0_shape) if ctx.needs_input_grad[1] else None
-        g_x = gh.mul_(b) if ctx.needs_input_grad[0] else None
-        return g_x, g_v0, None, None, None
+        d: fused.Dynamics = ctx.dynamics
+        grads = (g_spikes, g_pre, g_post)
+        out = fused.backward(h, grads, d, ctx.surrogate, ctx.sltt) if fused.available(h) else None
+        g_x, gh0 = out or _eager_backward(h, grads, d, ctx.surrogate, ctx.sltt)
+        g_v0 = _sum_to_shape(gh0 * d.a, ctx.v0_shape) if ctx.needs_input_grad[1] else None
+        return (g_x if ctx.needs_input_grad[0] else None), g_v0, None, None, None
+
+
+def dynamics(params: LIFParams) -> fused.Dynamics:
+    """The constants the kernels need, charge rule folded into (a, b, c)."""
+    a, b, c = charge_coefficients(params)
+    return fused.Dynamics(a, b, c, params.v_threshold, params.v_reset, params.soft_reset, params.detach_reset)
+
+
+def _eager_forward(x: Tensor, v0: Tensor, d: fused.Dynamics) -> tuple[Tensor, Tensor, Tensor]:
+    """The forward as three in-place ops per step (the fallback of the compiled kernel)."""
+    th = d.v_threshold
+    v_pre = torch.mul(x, d.b)
+    if d.c != 0.0:
+        v_pre.add_(d.c)
+    spikes, v_post = torch.empty_like(v_pre), torch.empty_like(v_pre)
+    v = v0
+    for t in range(x.shape[0]):
+        h, s = v_pre[t].add_(v, alpha=d.a), spikes[t]
+        torch.ge(h, th, out=s)  # straight into float: no bool tensor, no cast
+        if d.soft_reset:
+            torch.sub(h, s, alpha=th, out=v_post[t])
+        else:  # h - (h - v_reset) * s, one fused op (torch.where is ~7x slower on CPU)
+            torch.addcmul(h, h if d.v_reset == 0.0 else h - d.v_reset, s, value=-1, out=v_post[t])
+        v = v_post[t]
+    return spikes, v_pre, v_post
+
+
+def _eager_backward(h: Tensor, grads: tuple[Tensor | None, ...], d: fused.Dynamics, surrogate: Surrogate, sltt: bool) -> tuple[Tensor, Tensor]:
+    """(g_x, gh_0): gh_t = g_pre_t + g_spike_t * sg_t + dv_t/dh_t * (g_post_t + a * gh_{t+1}), t = T-1..0.
+
+    The non-temporal terms are whole-sequence ops; only the recurrence is a loop over t.
+    """
+    g_spikes, g_pre, g_post = grads
+    th = d.v_threshold
+    sg = surrogate.grad(h - th) if g_spikes is not None or not d.detach_reset else None
+    # dv_t/dh_t, the reset's dependence on h: None means 1 (a detached soft reset)
+    if d.soft_reset:
+        dv_dh = None if d.detach_reset else 1 - th * sg
+    else:
+        dv_dh = torch.lt(h, th, out=torch.empty_like(h))
+        if not d.detach_reset:
+            dv_dh.addcmul_(d.v_reset - h, sg)
+    gh = sg.mul_(g_spikes) if g_spikes is not None else torch.zeros_like(h)  # dv_dh no longer needs sg
+    if g_pre is not None:
+        gh.add_(g_pre)
+    if g_post is not None and dv_dh is None:
+        gh.add_(g_post)
+    elif g_post is not None:
+        gh.addcmul_(g_post, dv_dh)
+    if not sltt and d.a != 0.0:
+        for t in range(h.shape[0] - 2, -1, -1):
+            if dv_dh is None:
+                gh[t].add_(gh[t + 1], alpha=d.a)
+            else:
+                gh[t].addcmul_(gh[t + 1], dv_dh[t], value=d.a)
+    gh0 = gh[0].clone()
+    return gh.mul_(d.b), gh0
 
 
 def _sum_to_shape(g: Tensor, shape: torch.Size) -> Tensor:

@@ -1,0 +1,109 @@
+"""The compiled LIF kernels (snn.fused) against the float64 autograd reference, on tiny inputs.
+
+The rest of the suite runs the eager path (conftest sets SPIKESLIM_COMPILE=0: every new neuron
+configuration costs a compile); these tests switch the kernels on. Few configurations, so that
+the compiles stay a few seconds, chosen to cover both resets, both detach settings, IF and SLTT.
+"""
+
+import pytest
+import torch
+from torch._dynamo.utils import counters
+
+from spikeslim.snn import fused
+from spikeslim.snn.neurons import LIF, LIFOutput, LIFParams, dynamics, lif_multistep, lif_multistep_loop
+from spikeslim.snn.surrogates import ATan, Rectangle, Sigmoid, Triangle
+
+CASES = {
+    "hard, detached, v0 tensor": (LIFParams(), ATan(), False),
+    "hard, attached, v_reset -0.2, no decay_input": (LIFParams(v_reset=-0.2, detach_reset=False, decay_input=False), Sigmoid(), False),
+    "IF, soft, detached": (LIFParams(tau=None, soft_reset=True), Rectangle(), False),
+    "soft, attached": (LIFParams(soft_reset=True, detach_reset=False), Triangle(), False),
+    "hard, detached, v0 tensor, sltt": (LIFParams(), ATan(), True),
+}
+
+
+@pytest.fixture
+def compiled(monkeypatch):
+    monkeypatch.setenv("SPIKESLIM_COMPILE", "1")
+
+
+def _inputs(shape=(4, 2, 3), seed=0, device="cpu"):
+    gen = torch.Generator().manual_seed(seed)
+    x = (1.6 * torch.randn(shape, generator=gen, dtype=torch.float64)).to(device).requires_grad_()
+    v0 = torch.full(shape[-1:], 0.3, dtype=torch.float64, device=device, requires_grad=True)
+    return x, v0, [torch.randn(shape, generator=gen, dtype=torch.float64).to(device) for _ in range(3)]
+
+
+def _check_against_reference(params, surrogate, sltt, x, v0, weights):
+    out, ref = lif_multistep(x, params, surrogate, v0, sltt=sltt), lif_multistep_loop(x, params, surrogate, v0, sltt=sltt)
+    for a, b in zip(out, ref):
+        assert torch.allclose(a, b, rtol=1e-12, atol=1e-12)
+    assert 0 < out.spikes.mean() < 1
+
+    def grads(o: LIFOutput):
+        return torch.autograd.grad(sum((o[i] * weights[i]).sum() for i in range(3)), (x, v0))
+
+    for a, b in zip(grads(out), grads(ref)):
+        assert torch.allclose(a, b, rtol=1e-10, atol=1e-12)
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_compiled_kernels_equal_reference(case, compiled):
+    """Losses on spikes, v_pre and v_post at once, gradients to x and to a v0 tensor."""
+    params, surrogate, sltt = CASES[case]
+    _check_against_reference(params, surrogate, sltt, *_inputs())
+    built = {key[0] for key in fused._kernels if key[2] == dynamics(params)}
+    assert not fused._broken and built == {"forward", "backward"}
+
+
+def test_long_sequences_run_backward_in_blocks(compiled, monkeypatch):
+    """T > BLOCK: eager forward, backward as blocks of BLOCK steps carrying the gradient across."""
+    monkeypatch.setattr(fused, "BLOCK", 2)
+    params, surrogate, sltt = CASES["hard, detached, v0 tensor"]
+    _check_against_reference(params, surrogate, sltt, *_inputs((5, 2, 3), seed=1))
+    steps = {key[1] for key in fused._kernels if key[0] == "backward" and key[3] == surrogate}
+    assert {1, 2} <= steps
+
+
+def test_batch_and_layer_size_do_not_recompile(compiled):
+    params, surrogate, _ = CASES["hard, detached, v0 tensor"]
+
+    def run(*shape):
+        x = torch.randn(4, *shape, dtype=torch.float64, requires_grad=True)
+        lif_multistep(x, params, surrogate).spikes.sum().backward()
+
+    run(2, 3)
+    graphs = counters["stats"]["unique_graphs"]
+    for shape in ((5, 7), (3, 2, 9), (64,)):
+        run(*shape)
+    assert counters["stats"]["unique_graphs"] == graphs
+
+
+def test_a_failed_compile_warns_once_and_falls_back(compiled, monkeypatch):
+    def no_compiler(*args, **kwargs):
+        raise RuntimeError("no C++ compiler found")
+
+    monkeypatch.setattr(torch, "compile", no_compiler)
+    monkeypatch.setattr(fused, "_kernels", {})
+    monkeypatch.setattr(fused, "_broken", [])
+    def twice():
+        _check_against_reference(LIFParams(soft_reset=True), Sigmoid(), False, *_inputs())
+        LIF()(torch.rand(3, 2, 4, requires_grad=True)).sum().backward()
+
+    with pytest.warns(RuntimeWarning, match="no C.. compiler found") as caught:
+        twice()
+    assert len(caught) == 1 and not fused._kernels
+
+
+def test_switched_off_builds_nothing(monkeypatch):
+    monkeypatch.setenv("SPIKESLIM_COMPILE", "0")
+    monkeypatch.setattr(fused, "_kernels", {})
+    x = torch.rand(3, 2, 4, requires_grad=True)
+    lif_multistep(x, LIFParams(), ATan()).spikes.sum().backward()
+    assert not fused._kernels
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="no CUDA device")
+def test_compiled_kernels_on_cuda(compiled):
+    for params, surrogate, sltt in CASES.values():
+        _check_against_reference(params, surrogate, sltt, *_inputs(device="cuda"))
