@@ -109,3 +109,9 @@ def test_a_model_too_large_to_allocate_is_a_one_line_config_error():
     with pytest.raises(InvalidConfigError) as err:
         build_model("convnet", in_shape=(2, 34, 34), n_classes=10, width=2**40)
     assert "\n" not in str(err.value) and "width" in str(err.value)
+
+
+def test_an_infinite_width_is_a_one_line_config_error():
+    """Found by the checkpoint fuzzer: int(inf) is an OverflowError, not a ValueError."""
+    with pytest.raises(InvalidConfigError, match="width.*infinity"):
+        build_model("convnet", in_shape=(2, 8, 8), n_classes=2, width=float("inf"))

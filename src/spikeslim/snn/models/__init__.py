@@ -32,7 +32,7 @@ def build_model(name: str, *, in_shape: Sequence[int], n_classes: int, **kwargs:
     build = importlib.import_module(_MODULES[name]).build
     try:
         return build(in_shape=tuple(in_shape), n_classes=n_classes, **kwargs)
-    except (TypeError, ValueError, RuntimeError) as err:  # an unknown option, a value it cannot take or hold
+    except (TypeError, ValueError, OverflowError, RuntimeError) as err:  # an unknown option, a value it cannot take or hold
         raise InvalidConfigError(f"model {name!r} with {kwargs}: {first_line(err)}") from err
 
 
