@@ -14,8 +14,8 @@ def to_input(frames: np.ndarray | torch.Tensor, device: torch.device | str | Non
     The one conversion used for real and synthetic frames alike. Integers travel to the device
     before the cast (4x less to copy for uint8); tensors keep their autograd graph.
     """
-    if isinstance(frames, np.ndarray):
-        frames = torch.from_numpy(np.ascontiguousarray(frames))
+    if isinstance(frames, np.ndarray):  # torch warns on read-only arrays (a memmap's rows): copy those
+        frames = torch.from_numpy(np.ascontiguousarray(frames) if frames.flags.writeable else np.array(frames))
     if frames.ndim != 5:
         raise ValueError(f"to_input expects frames [B, T, 2, H, W], got shape {tuple(frames.shape)}")
     return frames.to(device).float().transpose(0, 1)
