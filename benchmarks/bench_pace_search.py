@@ -48,6 +48,7 @@ SETTINGS: dict[str, tuple[str, dict[str, Any]]] = {
     "pace, pool, 150 it": ("pace", {"iterations": 150, "features": "pool", **NET}),
     "pace, real batch 32": ("pace", {"iterations": 60, "real_batch": 32, **NET}),
     "pace, herding init": ("pace", {"iterations": 60, "init": "herding", **NET}),
+    "pace, herding init, 20 it": ("pace", {"iterations": 20, "init": "herding", **NET}),
     "dm through scnn, herding init": ("dm", {"iterations": 150, "init": "herding", "model": "scnn", "width": 32,
                                              "depth": 2}),
     "pace through scnn, bank, herding init": ("pace", {**BANK, "init": "herding"}),
@@ -58,6 +59,7 @@ SETTINGS: dict[str, tuple[str, dict[str, Any]]] = {
                                                           "init": "herding"}),
     "pace through scnn, pool, herding init": ("pace", {**BANK, "features": "pool", "init": "herding"}),
     "pace through scnn, bank, herding init, lr 0.002": ("pace", {**BANK, "init": "herding", "lr": 0.002}),
+    "pace through scnn, bank, herding init, nsgd": ("pace", {**BANK, "init": "herding", "optimizer": "nsgd"}),
     # partitioning alone: one step of 1e-9 leaves the start, 4 pooled random real samples per stored one
     "random real, 2x2 tiles (no optimisation)": ("pace", {**BANK, "factor": 2, "iterations": 1, "lr": 1e-9}),
     "pace through scnn, bank, 2x2 tiles": ("pace", {**BANK, "factor": 2}),
