@@ -119,6 +119,11 @@ def write(store: CellStore, out: Path, names: list[str]) -> None:
         time_to_accuracy(out / f"time_to_accuracy_{name}.png", name, condense=store, prune=prune, full=FULL)
 
 
+def reported(store: CellStore) -> list[str]:
+    """Every dataset with cells in the store, not only this run's: the report is the whole table."""
+    return [name for name in PROTOCOLS if store.select(dataset=name)]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--datasets", nargs="+", default=list(PROTOCOLS), choices=list(PROTOCOLS))
@@ -142,8 +147,8 @@ def main() -> None:
     run_cells(store, plan(names, args.methods, args.ipc, args.seeds, args.nets),
               lambda key: run_cell(key, cache.get(key["dataset"], key["split"]), Path(args.work)),
               desc="condense cells", max_minutes=args.max_minutes, reverse=args.reverse,
-              after=lambda: write(store, out, names))
-    write(store, out, names)
+              after=lambda: write(store, out, reported(store)))
+    write(store, out, reported(store))
     print((out / "condense.md").read_text())
 
 
