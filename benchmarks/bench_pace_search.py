@@ -60,6 +60,8 @@ SETTINGS: dict[str, tuple[str, dict[str, Any]]] = {
     "pace through scnn, pool, herding init": ("pace", {**BANK, "features": "pool", "init": "herding"}),
     "pace through scnn, bank, herding init, lr 0.002": ("pace", {**BANK, "init": "herding", "lr": 0.002}),
     "pace through scnn, bank, herding init, nsgd": ("pace", {**BANK, "init": "herding", "optimizer": "nsgd"}),
+    "pace through scnn, bank, herding init, nearest export": ("pace", {**BANK, "init": "herding",
+                                                                        "export_rounding": "nearest"}),
     # partitioning alone: one step of 1e-9 leaves the start, 4 pooled random real samples per stored one
     "random real, 2x2 tiles (no optimisation)": ("pace", {**BANK, "factor": 2, "iterations": 1, "lr": 1e-9}),
     "pace through scnn, bank, 2x2 tiles": ("pace", {**BANK, "factor": 2}),

@@ -52,3 +52,13 @@ def test_count_scale_uses_nonzero_counts_and_rejects_empty():
         count_scale(np.zeros((3, 3)))
     with pytest.raises(CondenseError, match="positive"):
         PEQN(scale=0.0)
+
+
+def test_nearest_export_drops_sub_half_event_haze_that_sampling_keeps():
+    latent = torch.full((20000,), 0.1 / 4)  # 0.1 of an event per pixel at scale 4
+    sampled = PEQN(4.0).export(latent, seed=0)
+    nearest = PEQN(4.0, export_rounding="nearest").export(latent, seed=0)
+    assert 1500 < sampled.sum() < 2500 and nearest.sum() == 0
+    np.testing.assert_array_equal(PEQN(4.0, export_rounding="nearest").export(torch.tensor([0.2, 0.4]), 0), [1, 2])
+    with pytest.raises(CondenseError, match="export rounding 'floor'"):
+        PEQN(4.0, export_rounding="floor")

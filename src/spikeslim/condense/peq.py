@@ -34,6 +34,9 @@ def count_scale(frames: np.ndarray, percentile: float = 99.9) -> float:
     return max(1.0, float(np.percentile(nonzero, percentile)))
 
 
+EXPORT_ROUNDINGS = ("sample", "nearest")
+
+
 @dataclass(frozen=True)
 class PEQN:
     """Maps a normalised latent in [0, 1] to event counts in [0, scale].
@@ -44,10 +47,13 @@ class PEQN:
 
     scale: float
     stochastic: bool = True
+    export_rounding: str = "sample"  # or "nearest": see `export`
 
     def __post_init__(self) -> None:
         if not self.scale > 0:
             raise CondenseError(f"PEQ-N count scale must be positive, got {self.scale}")
+        if self.export_rounding not in EXPORT_ROUNDINGS:
+            raise CondenseError(f"export rounding {self.export_rounding!r} is not one of {', '.join(EXPORT_ROUNDINGS)}")
 
     def encode(self, counts: torch.Tensor) -> torch.Tensor:
         """Latent whose continuous value reproduces `counts` (clipped to the count range)."""
@@ -63,13 +69,15 @@ class PEQN:
             latent.clamp_(0.0, 1.0)
 
     def export(self, latent: torch.Tensor, seed: int) -> np.ndarray:
-        """The integer frames that are saved: one stochastic rounding drawn with `seed`.
+        """The integer frames that are saved: one stochastic rounding drawn with `seed` ("sample"),
+        or each count rounded to the nearest integer ("nearest").
 
-        Why a sample and not nearest rounding: it keeps the expected event count, whereas
-        rounding to nearest erases every pixel below half an event, which is most of a sparse
-        event frame; and it is the kind of frame the networks were matched on.
+        Why a sample by default: it keeps the expected event count and is the kind of frame the
+        networks were matched on. "nearest" erases every pixel below half an event: the faint
+        haze optimisation spreads over empty pixels (docs/pace.md), but also a real faint pixel.
         """
         gen = torch.Generator(device=latent.device).manual_seed(seed)
         with torch.no_grad():
-            counts = stochastic_round(latent.detach() * self.scale, gen)
+            continuous = latent.detach() * self.scale
+            counts = continuous.round() if self.export_rounding == "nearest" else stochastic_round(continuous, gen)
         return counts.clamp_min(0).round().cpu().numpy().astype(np.float32)

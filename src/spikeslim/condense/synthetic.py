@@ -73,6 +73,7 @@ class LoopSettings:
     init_factor: int = 1  # stored samples that hold factor**2 tiles (IDM's partitioning)
     checkpoint_every: int = 10
     optimizer: str = "adam"  # or "nsgd": see `NormalisedSGD`
+    export_rounding: str = "sample"  # or "nearest": see `PEQN.export`
 
     def __post_init__(self) -> None:
         if self.optimizer not in OPTIMIZERS:
@@ -118,7 +119,7 @@ def run_distillation(
     seed, progress = run.seed, run.progress
     dev = resolve_device(run.device)
     rng0 = np.random.default_rng(seed)
-    quant = PEQN(count_scale(np.asarray(train.frames)), stochastic=settings.peq)
+    quant = PEQN(count_scale(np.asarray(train.frames)), stochastic=settings.peq, export_rounding=settings.export_rounding)
     synthetic = Synthetic(init_frames(train, ipc, rng0, init=settings.init, factor=settings.init_factor,
                                         device=run.device), ipc, quant, dev)
     optimiser = OPTIMIZERS[settings.optimizer]([synthetic.latent], lr=settings.lr)

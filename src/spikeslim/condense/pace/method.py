@@ -19,6 +19,7 @@ from torch import nn
 
 from spikeslim.condense.base import CondenseError, check_factor, decoded_set
 from spikeslim.condense.matching import check_network, freeze, fresh_net, network, paired_batch, syn_input, train_pool, train_teacher
+from spikeslim.condense.peq import EXPORT_ROUNDINGS
 from spikeslim.condense.pace.features import LayerFeatures, spiking_features
 from spikeslim.condense.pace.losses import ClassStats, cf_frequencies, class_stats, combine, stats_losses
 from spikeslim.condense.synthetic import OPTIMIZERS, LoopSettings, StepContext, run_distillation
@@ -49,6 +50,7 @@ class Options:
     sdr: bool = True
     phase: bool = True
     peq: bool = True
+    export_rounding: str = "sample"  # the saved frames: a seeded stochastic rounding, or "nearest"
     cf: bool = False
     n_freqs: int = 64
     w_mean: float = 1.0
@@ -63,6 +65,8 @@ class Options:
             raise CondenseError(f"pace: features {self.features!r} is not one of {', '.join(FEATURE_SOURCES)}")
         if min(self.iterations, self.real_batch, self.n_freqs, self.factor) < 1:
             raise CondenseError("pace: iterations, real_batch, n_freqs and factor must be positive")
+        if self.export_rounding not in EXPORT_ROUNDINGS:
+            raise CondenseError(f"pace: export_rounding {self.export_rounding!r} is not one of {', '.join(EXPORT_ROUNDINGS)}")
         if self.optimizer not in OPTIMIZERS:
             raise CondenseError(f"pace: optimizer {self.optimizer!r} is not one of {', '.join(OPTIMIZERS)}")
         check_network("pace", self)
@@ -112,7 +116,7 @@ def build(train: FrameSet, ipc: int, options: Options, run: RunContext) -> Frame
         return _objective(real, syn, o.weights(), ctx)
 
     settings = LoopSettings(o.iterations, o.lr, init=o.init, peq=o.peq, checkpoint_every=o.checkpoint_every,
-                            optimizer=o.optimizer, init_factor=o.factor)
+                            optimizer=o.optimizer, init_factor=o.factor, export_rounding=o.export_rounding)
     stored = run_distillation(train, ipc, step, settings, run, method="pace", options=asdict(o), prepare=prepare)
     return decoded_set(stored, o.factor)
 
