@@ -2,7 +2,8 @@
 
 Each cell trains `convnet` (instance norm; online SLTT needs no batch norm) for one epoch on
 random count frames of T steps with `TrainConfig(bptt=..., loss="tet")` and records the peak of
-bytes autograd holds for backward (`snn.memory`) and the wall time. Full BPTT and SLTT hold every
+bytes autograd holds for backward (`snn.memory`); speed is bench_engine's business (a first
+call here also compiles the neuron kernels). Full BPTT and SLTT hold every
 step's graph (SLTT only drops the gradient along the membrane), so they grow with T; online SLTT
 holds one step's graph, so it should stay flat. Cells: `sltt_memory_cells.json`; table
 `sltt_memory.md`; plot `sltt_memory.png`.
@@ -13,7 +14,6 @@ holds one step's graph, so it should stay flat. Cells: `sltt_memory_cells.json`;
 from __future__ import annotations
 
 import argparse
-import time
 from pathlib import Path
 from typing import Any
 
@@ -40,16 +40,14 @@ def run(key: dict[str, Any]) -> dict[str, Any]:
     model = ModelSpec("convnet", {"width": key["width"], "depth": 3}).build((2, 34, 34), 10, seed=0)
     config = TrainConfig(epochs=1, batch_size=key["batch"], loss="tet", bptt=key["mode"], seed=0)
     with track_saved_tensors() as meter:
-        start = time.perf_counter()
         fit(model, data, config, device="cpu", progress=False)
-        seconds = time.perf_counter() - start
-    return {"saved_MB": meter.peak_bytes / 2**20, "seconds_per_batch": seconds / 2}
+    return {"saved_MB": meter.peak_bytes / 2**20}
 
 
 def report(store: CellStore, out: Path) -> None:
     cells = sorted(store.select(), key=lambda c: (MODES.index(c["key"]["mode"]), c["key"]["T"]))
-    rows = [{"bptt": c["key"]["mode"], "T": c["key"]["T"], "saved for backward (MB)": round(c["saved_MB"], 1),
-             "s / batch": round(c["seconds_per_batch"], 2)} for c in cells]
+    rows = [{"bptt": c["key"]["mode"], "T": c["key"]["T"], "saved for backward (MB)": round(c["saved_MB"], 1)}
+            for c in cells]
     first = cells[0]["key"] if cells else {}
     write_report(out, "sltt_memory", rows, title="Memory held for backward against T (TrainConfig.bptt)",
                  notes=f"convnet width {first.get('width')}, depth 3, instance norm, 34x34, batch {first.get('batch')}, "
