@@ -62,6 +62,9 @@ SETTINGS: dict[str, tuple[str, dict[str, Any]]] = {
     "pace through scnn, bank, herding init, nsgd": ("pace", {**BANK, "init": "herding", "optimizer": "nsgd"}),
     "pace through scnn, bank, herding init, nearest export": ("pace", {**BANK, "init": "herding",
                                                                         "export_rounding": "nearest"}),
+    "pace through scnn, bank, herding init, sparsity 0.5": ("pace", {**BANK, "init": "herding", "sparsity": 0.5}),
+    "pace through scnn, bank, herding init, sparsity 1": ("pace", {**BANK, "init": "herding", "sparsity": 1.0}),
+    "pace, herding init, sparsity 1": ("pace", {"iterations": 60, "init": "herding", "sparsity": 1.0, **NET}),
     # partitioning alone: one step of 1e-9 leaves the start, 4 pooled random real samples per stored one
     "random real, 2x2 tiles (no optimisation)": ("pace", {**BANK, "factor": 2, "iterations": 1, "lr": 1e-9}),
     "pace through scnn, bank, 2x2 tiles": ("pace", {**BANK, "factor": 2}),

@@ -86,3 +86,29 @@ def test_normalised_sgd_moves_pixels_in_proportion_to_their_gradient():
 def test_unknown_optimizer_is_named():
     with pytest.raises(CondenseError, match="optimizer 'sgd2' is not one of adam, nsgd"):
         LoopSettings(3, lr=0.1, optimizer="sgd2")
+
+
+def _noise_step(ctx: StepContext) -> dict[str, float]:
+    """A loss whose gradient is pure bounded noise: what empty pixels see from a matching loss."""
+    counts = ctx.synthetic.counts(ctx.dev_gen)
+    noise = torch.rand(counts.shape, generator=ctx.cpu_gen) * 2 - 1
+    loss = (counts * noise).sum()
+    ctx.update(loss)
+    return {"loss": float(loss.detach())}
+
+
+def test_sparsity_keeps_empty_pixels_empty_where_noise_alone_fills_them(tmp_path):
+    def run(sparsity):
+        settings = LoopSettings(10, lr=0.05, peq=False, sparsity=sparsity)
+        out = run_distillation(_toy(), 2, _noise_step, settings, RunContext(seed=1, progress=False),
+                               method="toy", options={})
+        return out.frames.astype(np.int64)
+
+    start = LoopSettings(1, lr=1e-12)
+    init = run_distillation(_toy(), 2, _noise_step, start, RunContext(seed=1, progress=False), method="toy",
+                            options={}).frames.astype(np.int64)
+    plain, sparse = run(0.0), run(2.0)
+    assert (sparse[init == 0] == 0).all() and sparse.sum() < init.sum()
+    assert (plain[init == 0] > 0).any()
+    with pytest.raises(CondenseError, match="sparsity must be >= 0"):
+        LoopSettings(3, lr=0.1, sparsity=-1.0)

@@ -74,10 +74,13 @@ class LoopSettings:
     checkpoint_every: int = 10
     optimizer: str = "adam"  # or "nsgd": see `NormalisedSGD`
     export_rounding: str = "sample"  # or "nearest": see `PEQN.export`
+    sparsity: float = 0.0  # a constant push of every latent towards zero, in units of the gradient's RMS
 
     def __post_init__(self) -> None:
         if self.optimizer not in OPTIMIZERS:
             raise CondenseError(f"optimizer {self.optimizer!r} is not one of {', '.join(OPTIMIZERS)}")
+        if not self.sparsity >= 0:
+            raise CondenseError(f"sparsity must be >= 0, got {self.sparsity}")
 
 
 class NormalisedSGD(torch.optim.SGD):
@@ -138,6 +141,9 @@ def run_distillation(
     def update(loss: torch.Tensor) -> None:
         optimiser.zero_grad(set_to_none=True)
         loss.backward()
+        if settings.sparsity > 0:  # why: docs/pace.md (the haze); pixels at zero then stay there
+            grad = synthetic.latent.grad
+            grad.add_(settings.sparsity * grad.pow(2).mean().sqrt())
         optimiser.step()
         quant.project_(synthetic.latent)
 

@@ -51,6 +51,7 @@ class Options:
     phase: bool = True
     peq: bool = True
     export_rounding: str = "sample"  # the saved frames: a seeded stochastic rounding, or "nearest"
+    sparsity: float = 0.0  # push towards zero events, in units of the gradient's RMS (condense.synthetic)
     cf: bool = False
     n_freqs: int = 64
     w_mean: float = 1.0
@@ -65,6 +66,8 @@ class Options:
             raise CondenseError(f"pace: features {self.features!r} is not one of {', '.join(FEATURE_SOURCES)}")
         if min(self.iterations, self.real_batch, self.n_freqs, self.factor) < 1:
             raise CondenseError("pace: iterations, real_batch, n_freqs and factor must be positive")
+        if not self.sparsity >= 0:
+            raise CondenseError(f"pace: sparsity must be >= 0, got {self.sparsity}")
         if self.export_rounding not in EXPORT_ROUNDINGS:
             raise CondenseError(f"pace: export_rounding {self.export_rounding!r} is not one of {', '.join(EXPORT_ROUNDINGS)}")
         if self.optimizer not in OPTIMIZERS:
@@ -116,7 +119,8 @@ def build(train: FrameSet, ipc: int, options: Options, run: RunContext) -> Frame
         return _objective(real, syn, o.weights(), ctx)
 
     settings = LoopSettings(o.iterations, o.lr, init=o.init, peq=o.peq, checkpoint_every=o.checkpoint_every,
-                            optimizer=o.optimizer, init_factor=o.factor, export_rounding=o.export_rounding)
+                            optimizer=o.optimizer, init_factor=o.factor, export_rounding=o.export_rounding,
+                            sparsity=o.sparsity)
     stored = run_distillation(train, ipc, step, settings, run, method="pace", options=asdict(o), prepare=prepare)
     return decoded_set(stored, o.factor)
 
