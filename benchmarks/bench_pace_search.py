@@ -64,6 +64,8 @@ SETTINGS: dict[str, tuple[str, dict[str, Any]]] = {
                                                                         "export_rounding": "nearest"}),
     "pace through scnn, bank, herding init, sparsity 0.5": ("pace", {**BANK, "init": "herding", "sparsity": 0.5}),
     "pace through scnn, bank, herding init, sparsity 1": ("pace", {**BANK, "init": "herding", "sparsity": 1.0}),
+    "pace through scnn, bank, herding init, sparsity 2": ("pace", {**BANK, "init": "herding", "sparsity": 2.0}),
+    "pace through scnn, bank, real init, sparsity 1": ("pace", {**BANK, "sparsity": 1.0}),
     "pace, herding init, sparsity 1": ("pace", {"iterations": 60, "init": "herding", "sparsity": 1.0, **NET}),
     # partitioning alone: one step of 1e-9 leaves the start, 4 pooled random real samples per stored one
     "random real, 2x2 tiles (no optimisation)": ("pace", {**BANK, "factor": 2, "iterations": 1, "lr": 1e-9}),
