@@ -86,10 +86,11 @@ class LoopSettings:
 class NormalisedSGD(torch.optim.SGD):
     """SGD (momentum 0.5, as DM and DC) on the gradient divided by its RMS over all frames.
 
-    Why: Adam scales every pixel's step to about `lr`, so empty background pixels, whose
-    gradients are small and noisy, random-walk upwards against the clamp at zero and fill the
-    frames with spurious events (measured in docs/pace.md). Normalising by one global RMS keeps
-    `lr` in latent units per step, like Adam's, while a pixel moves in proportion to its gradient.
+    Why it exists: Adam scales every pixel's step to about `lr`, so empty background pixels,
+    whose gradients are small and noisy, random-walk upwards against the clamp at zero and fill
+    the frames with faint events. Normalising by one global RMS keeps `lr` in latent units per
+    step, like Adam's, while a pixel moves in proportion to its gradient. Measured, it did not
+    stop the haze (the noisy gradients are not small); `sparsity` does (docs/pace.md).
     """
 
     def __init__(self, params: Any, lr: float):
