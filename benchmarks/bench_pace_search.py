@@ -83,7 +83,9 @@ def run(key: dict[str, Any]) -> dict[str, Any]:
     condense_s = time.perf_counter() - start
     r = train_and_test(small, val, proto.recipe, key["seed"], progress=False)
     frames = np.asarray(small.frames, dtype=np.float64)
+    losses = small.meta.get("loss_history") or [{}]  # coresets have none
     return {"val_accuracy": r["accuracy"], "condense_seconds": condense_s, "train_seconds": r["train_seconds"],
+            "loss_first": losses[0].get("loss"), "loss_last": losses[-1].get("loss"),
             "n_val": len(val), "events_per_sample": float(frames.sum() / len(frames)),
             "occupied": float((frames > 0).mean()), "real_events_per_sample": float(np.asarray(fit.frames).sum() / len(fit))}
 
