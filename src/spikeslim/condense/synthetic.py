@@ -18,7 +18,7 @@ import numpy as np
 import torch
 
 from spikeslim.condense.base import ClassBatches, CondenseError, class_major_labels, condensed_set, init_frames
-from spikeslim.condense.peq import PEQN, count_scale
+from spikeslim.condense.peq import EXPORT_ROUNDINGS, PEQN, count_scale
 from spikeslim.datasets.base import FrameSet
 from spikeslim.errors import CheckpointError, DivergedError
 from spikeslim.files import write_torch
@@ -81,6 +81,8 @@ class LoopSettings:
             raise CondenseError(f"optimizer {self.optimizer!r} is not one of {', '.join(OPTIMIZERS)}")
         if not self.sparsity >= 0:
             raise CondenseError(f"sparsity must be >= 0, got {self.sparsity}")
+        if self.export_rounding not in EXPORT_ROUNDINGS:
+            raise CondenseError(f"export_rounding {self.export_rounding!r} is not one of {', '.join(EXPORT_ROUNDINGS)}")
 
 
 class NormalisedSGD(torch.optim.SGD):

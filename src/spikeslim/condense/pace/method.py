@@ -19,10 +19,9 @@ from torch import nn
 
 from spikeslim.condense.base import CondenseError, check_factor, decoded_set
 from spikeslim.condense.matching import check_network, freeze, fresh_net, network, paired_batch, syn_input, train_pool, train_teacher
-from spikeslim.condense.peq import EXPORT_ROUNDINGS
 from spikeslim.condense.pace.features import LayerFeatures, spiking_features
 from spikeslim.condense.pace.losses import ClassStats, cf_frequencies, class_stats, combine, stats_losses
-from spikeslim.condense.synthetic import OPTIMIZERS, LoopSettings, StepContext, run_distillation
+from spikeslim.condense.synthetic import LoopSettings, StepContext, run_distillation
 from spikeslim.datasets.base import FrameSet
 from spikeslim.train.data import to_input
 from spikeslim.train.plugins import RunContext
@@ -66,13 +65,16 @@ class Options:
             raise CondenseError(f"pace: features {self.features!r} is not one of {', '.join(FEATURE_SOURCES)}")
         if min(self.iterations, self.real_batch, self.n_freqs, self.factor) < 1:
             raise CondenseError("pace: iterations, real_batch, n_freqs and factor must be positive")
-        if not self.sparsity >= 0:
-            raise CondenseError(f"pace: sparsity must be >= 0, got {self.sparsity}")
-        if self.export_rounding not in EXPORT_ROUNDINGS:
-            raise CondenseError(f"pace: export_rounding {self.export_rounding!r} is not one of {', '.join(EXPORT_ROUNDINGS)}")
-        if self.optimizer not in OPTIMIZERS:
-            raise CondenseError(f"pace: optimizer {self.optimizer!r} is not one of {', '.join(OPTIMIZERS)}")
+        try:  # the loop's own checks (optimizer, sparsity, export rounding), at option time
+            self.loop_settings()
+        except CondenseError as err:
+            raise CondenseError(f"pace: {err}") from None
         check_network("pace", self)
+
+    def loop_settings(self) -> LoopSettings:
+        return LoopSettings(self.iterations, self.lr, init=self.init, peq=self.peq,
+                            checkpoint_every=self.checkpoint_every, optimizer=self.optimizer,
+                            init_factor=self.factor, export_rounding=self.export_rounding, sparsity=self.sparsity)
 
     def weights(self) -> dict[str, float]:
         """Weight of each loss term; switched-off parts weigh zero and are not computed."""
@@ -118,10 +120,7 @@ def build(train: FrameSet, ipc: int, options: Options, run: RunContext) -> Frame
                for c in range(train.n_classes)]
         return _objective(real, syn, o.weights(), ctx)
 
-    settings = LoopSettings(o.iterations, o.lr, init=o.init, peq=o.peq, checkpoint_every=o.checkpoint_every,
-                            optimizer=o.optimizer, init_factor=o.factor, export_rounding=o.export_rounding,
-                            sparsity=o.sparsity)
-    stored = run_distillation(train, ipc, step, settings, run, method="pace", options=asdict(o), prepare=prepare)
+    stored = run_distillation(train, ipc, step, o.loop_settings(), run, method="pace", options=asdict(o), prepare=prepare)
     return decoded_set(stored, o.factor)
 
 
