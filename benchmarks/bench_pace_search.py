@@ -106,6 +106,8 @@ def report(store: CellStore, out: Path) -> None:
                                  "events / sample": _mean_of(cells, "events_per_sample", ".0f"),
                                  "real events / sample": _mean_of(cells, "real_events_per_sample", ".0f"),
                                  "occupied pixels": _mean_of(cells, "occupied", ".1%"),
+                                 "loss first -> last": _mean_of(cells, "loss_first", ".3f") + " -> "
+                                                       + _mean_of(cells, "loss_last", ".3f"),
                                  "validation samples per cell": cells[0]["n_val"]})
     write_report(out, "pace_search", rows, title="PACE settings on validation splits (no test data)",
                  notes=f"Settings: {SETTINGS}. Evaluation: the protocol recipe, one network per seed.")
