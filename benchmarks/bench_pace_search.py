@@ -125,7 +125,7 @@ def _minus(store: CellStore, cells: list[dict[str, Any]], bar: str) -> str:
 
 def _mean_of(cells: list[dict[str, Any]], field: str, fmt: str) -> str:
     """Mean of a diagnostic over the cells that recorded it (older cells did not), "-" if none."""
-    values = [c[field] for c in cells if field in c]
+    values = [c[field] for c in cells if c.get(field) is not None]
     return format(sum(values) / len(values), fmt) if values else "-"
 
 
