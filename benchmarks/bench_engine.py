@@ -13,8 +13,9 @@ pool and linear layer and differ only in the neuron:
 Cells run interleaved (every variant once per round, rounds repeated) and the median of the
 rounds is reported, because the machine is shared. Memory is the peak of bytes held for
 backward (`snn.memory`), plus peak allocated CUDA memory on a GPU. A second table times one
-LIF layer alone (forward + backward), the fused neuron both with its compiled kernels and on its
-eager path, with the first (warm-up) call's time, which includes compiling the kernels.
+LIF layer alone (forward + backward), the fused neuron as the `LIF` layer runs it (spikes only,
+v_pre recomputed in the backward) with its compiled kernels and on its eager path, and writing
+every state, with the first (warm-up) call's time, which includes compiling the kernels.
 On CPU these times hang on the allocator: a fresh big tensor costs a page fault per 4 KiB page on
 first touch (most of a cold call), and whether memory is reused depends on what ran before (after
 the autograd loop's many frees the compiled kernels run without a fault), so the first rounds are
@@ -54,7 +55,7 @@ from spikeslim.files import write_json
 from spikeslim.report import write_report
 from spikeslim.snn.memory import track_saved_tensors
 from spikeslim.snn.models import build_model
-from spikeslim.snn.neurons import LIF, LIFParams, lif_multistep, lif_multistep_loop
+from spikeslim.snn.neurons import LIF, LIFParams, lif_multistep, lif_multistep_loop, lif_spikes
 from spikeslim.snn.online import online_backward
 from spikeslim.snn.surrogates import ATan
 from spikeslim.train.device import resolve_device
@@ -62,6 +63,7 @@ from spikeslim.train.device import resolve_device
 REPO = Path(__file__).resolve().parents[1]
 SPIKESLIM, LOOP, ONLINE, SJ, ANN = "spikeslim", "spikeslim, autograd loop", "spikeslim, online SLTT", "SpikingJelly LIFNode", "ANN bound (ReLU)"
 EAGER = "spikeslim, eager loop (SPIKESLIM_COMPILE=0)"
+STATES = "spikeslim, every state (lif_multistep)"
 
 
 class LoopLIF(nn.Module):
@@ -155,17 +157,21 @@ def compile_switch(on: bool) -> Iterator[None]:
 
 
 def lif_kinds() -> tuple[str, ...]:
-    return (SPIKESLIM, EAGER) + ((SJ,) if sj_functional is not None else ()) + (LOOP,)
+    return (SPIKESLIM, STATES, EAGER) + ((SJ,) if sj_functional is not None else ()) + (LOOP,)
 
 
 def time_lif_layer(kind: str, x: Tensor, device: torch.device) -> float:
-    """Seconds for forward + backward of one LIF layer over x[T, ...]."""
+    """Seconds for forward + backward of one LIF layer over x[T, ...]. spikeslim and SpikingJelly
+    both as their layers call them: spikes and the last membrane (`lif_spikes`, SpikingJelly without
+    store_v_seq); STATES also writes v_pre and v_post at every step, as PACE's feature taps need."""
     x = x.detach().requires_grad_()
     params, sg = LIFParams(), ATan()
     sync(device)
     start = time.perf_counter()
     with compile_switch(kind != EAGER):
         if kind in (SPIKESLIM, EAGER):
+            spikes = lif_spikes(x, params, sg)[0]
+        elif kind == STATES:
             spikes = lif_multistep(x, params, sg).spikes
         elif kind == LOOP:
             spikes = lif_multistep_loop(x, params, sg).spikes

@@ -10,7 +10,7 @@ import torch
 from torch._dynamo.utils import counters
 
 from spikeslim.snn import fused
-from spikeslim.snn.neurons import LIF, LIFOutput, LIFParams, dynamics, lif_multistep, lif_multistep_loop
+from spikeslim.snn.neurons import LIF, LIFOutput, LIFParams, dynamics, lif_multistep, lif_multistep_loop, lif_spikes
 from spikeslim.snn.surrogates import ATan, Rectangle, Sigmoid, Triangle
 
 CASES = {
@@ -54,6 +54,32 @@ def test_compiled_kernels_equal_reference(case, compiled):
     _check_against_reference(params, surrogate, sltt, *_inputs())
     built = {key[0] for key in fused._kernels if key[2] == dynamics(params)}
     assert not fused._broken and built == {"forward", "backward"}
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_spikes_only_kernels_equal_reference(case, compiled):
+    """`lif_spikes` writes no states and recomputes v_pre in its backward kernel: same spikes,
+    same last membrane, same gradients to x and to v0 as the reference."""
+    params, surrogate, sltt = CASES[case]
+    x, v0, (weights, *_) = _inputs()
+    (spikes, v_last), ref = lif_spikes(x, params, surrogate, v0, sltt=sltt), lif_multistep_loop(x, params, surrogate, v0, sltt=sltt)
+    assert torch.equal(spikes, ref.spikes) and torch.allclose(v_last, ref.v_post[-1], rtol=1e-12, atol=1e-12)
+    assert not v_last.requires_grad
+    got = torch.autograd.grad((spikes * weights).sum(), (x, v0))
+    want = torch.autograd.grad((ref.spikes * weights).sum(), (x, v0))
+    for a, b in zip(got, want):
+        assert torch.allclose(a, b, rtol=1e-10, atol=1e-12)
+    assert {key[-1] for key in fused._kernels if key[2] == dynamics(params)} >= {"spikes", "recompute"}
+
+
+def test_spikes_only_backward_recomputes_eagerly_if_its_kernel_fails(compiled, monkeypatch):
+    params, surrogate, _ = CASES["hard, detached, v0 tensor"]
+    x, v0, (weights, *_) = _inputs(seed=3)
+    want = torch.autograd.grad((lif_multistep_loop(x, params, surrogate, v0).spikes * weights).sum(), (x, v0))
+    monkeypatch.setattr(fused, "backward_recompute", lambda *args: None)
+    got = torch.autograd.grad((lif_spikes(x, params, surrogate, v0)[0] * weights).sum(), (x, v0))
+    for a, b in zip(got, want):
+        assert torch.allclose(a, b, rtol=1e-10, atol=1e-12)
 
 
 def test_long_sequences_run_backward_in_blocks(compiled, monkeypatch):

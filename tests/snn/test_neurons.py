@@ -3,7 +3,7 @@ import itertools
 import pytest
 import torch
 
-from spikeslim.snn.neurons import LIF, LIFOutput, LIFParams, lif_multistep, lif_multistep_loop, lif_step
+from spikeslim.snn.neurons import LIF, LIFOutput, LIFParams, lif_multistep, lif_multistep_loop, lif_spikes, lif_step
 from spikeslim.snn.surrogates import ATan, Rectangle, Sigmoid, Triangle
 
 SURROGATES = [ATan(), Sigmoid(), Rectangle(width=1.0), Triangle(width=1.0)]
@@ -54,6 +54,21 @@ def test_fused_equals_reference_loop_forward_and_gradients(params, surrogate):
             assert torch.allclose(a, b, rtol=1e-10, atol=1e-12)
 
 
+@pytest.mark.parametrize("sltt", [False, True])
+@pytest.mark.parametrize("params", PARAMS[:8], ids=str)
+def test_spikes_only_path_equals_reference(params, sltt):
+    """The layer's path (no states kept): the reference's spikes, last membrane and gradients."""
+    x, (weights, *_) = _inputs(2)
+    v0 = torch.full((5,), 0.3, dtype=torch.float64, requires_grad=True)
+    (spikes, v_last), ref = lif_spikes(x, params, ATan(), v0, sltt=sltt), lif_multistep_loop(x, params, ATan(), v0, sltt=sltt)
+    assert torch.equal(spikes, ref.spikes) and torch.allclose(v_last, ref.v_post[-1])
+    assert v_last._base is None  # not a view pinning every step
+    got = torch.autograd.grad((spikes * weights).sum(), (x, v0))
+    want = torch.autograd.grad((ref.spikes * weights).sum(), (x, v0))
+    for a, b in zip(got, want):
+        assert torch.allclose(a, b, rtol=1e-10, atol=1e-12)
+
+
 @pytest.mark.parametrize("params", [LIFParams(), LIFParams(soft_reset=True, detach_reset=False), LIFParams(tau=None)], ids=str)
 def test_sltt_gradient_equals_reference_with_temporal_path_detached(params):
     x, weights = _inputs(1)
@@ -86,6 +101,8 @@ def test_float32_matches_float64():
 def test_bad_input_is_rejected():
     with pytest.raises(ValueError, match="T >= 1"):
         lif_multistep(torch.zeros(0, 3), LIFParams(), ATan())
+    with pytest.raises(ValueError, match="T >= 1"):
+        lif_spikes(torch.zeros(0, 3), LIFParams(), ATan())
     with pytest.raises(ValueError, match="tau"):
         lif_multistep(torch.zeros(2, 3), LIFParams(tau=0.0), ATan())
 

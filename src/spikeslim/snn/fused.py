@@ -57,38 +57,52 @@ def available(x: Tensor) -> bool:
             and x.numel() > 0 and x.device.type in ("cpu", "cuda") and not torch.compiler.is_compiling())
 
 
-def _forward_steps(steps: int, d: Dynamics) -> Callable[[Tensor, Tensor], tuple[Tensor, Tensor, Tensor]]:
-    """x[steps, N], v[N] -> spikes, v_pre, v_post [steps, N]; the eager path's arithmetic, per step."""
+def _forward_steps(steps: int, d: Dynamics, states: bool = True) -> Callable[[Tensor, Tensor], tuple[Tensor, ...]]:
+    """x[steps, N], v[N] -> spikes, v_pre, v_post [steps, N]; the eager path's arithmetic, per step.
+    Without `states`: spikes [steps, N] and the last membrane [N], one output pass instead of three."""
 
-    def kernel(x: Tensor, v: Tensor) -> tuple[Tensor, Tensor, Tensor]:
-        spikes, pre, post = [], [], []
-        for t in range(steps):
-            h = x[t] if d.b == 1.0 else x[t] * d.b
-            h = h + d.c if d.c != 0.0 else h
-            h = h + (v if d.a == 1.0 else v * d.a)
-            s = (h >= d.v_threshold).to(h.dtype)
-            if d.soft_reset:
-                v = h - s * d.v_threshold
-            else:
-                v = h - (h if d.v_reset == 0.0 else h - d.v_reset) * s
-            spikes.append(s)
-            pre.append(h)
-            post.append(v)
+    def kernel(x: Tensor, v: Tensor) -> tuple[Tensor, ...]:
+        spikes, pre, post = _charge(x, v, steps, d)
+        if not states:
+            return torch.stack(spikes), post[-1]
         return torch.stack(spikes), torch.stack(pre), torch.stack(post)
 
     return kernel
 
 
-def _backward_steps(steps: int, d: Dynamics, surrogate: Surrogate, temporal: bool, present: tuple[bool, bool, bool]):
+def _charge(x: Tensor, v: Tensor, steps: int, d: Dynamics) -> tuple[list[Tensor], list[Tensor], list[Tensor]]:
+    """The unrolled dynamics, step by step: spikes, v_pre and v_post as lists of [N]."""
+    spikes, pre, post = [], [], []
+    for t in range(steps):
+        h = x[t] if d.b == 1.0 else x[t] * d.b
+        h = h + d.c if d.c != 0.0 else h
+        h = h + (v if d.a == 1.0 else v * d.a)
+        s = (h >= d.v_threshold).to(h.dtype)
+        if d.soft_reset:
+            v = h - s * d.v_threshold
+        else:
+            v = h - (h if d.v_reset == 0.0 else h - d.v_reset) * s
+        spikes.append(s)
+        pre.append(h)
+        post.append(v)
+    return spikes, pre, post
+
+
+def _backward_steps(steps: int, d: Dynamics, surrogate: Surrogate, temporal: bool, present: tuple[bool, bool, bool],
+                    recompute: bool = False):
     """h[steps, N], carry[N] and the present ones of g_spikes, g_pre, g_post [steps, N] as a tuple
     -> (b * gh [steps, N], gh[0] [N]), with gh the gradient at h (see `neurons._eager_backward`);
-    `carry` is gh of the step after the block (zeros after the last), unused when not `temporal`."""
+    `carry` is gh of the step after the block (zeros after the last), unused when not `temporal`.
+    With `recompute` the first two arguments are x[steps, N] and v0[N] of the whole sequence: h is
+    recomputed in registers, so the forward need not have written it."""
     has_s, has_pre, has_post = present
     th = d.v_threshold
 
-    def kernel(h: Tensor, carry: Tensor, grads: tuple[Tensor, ...]) -> tuple[Tensor, Tensor]:
+    def kernel(h_or_x: Tensor, carry_or_v0: Tensor, grads: tuple[Tensor, ...]) -> tuple[Tensor, Tensor]:
         index = [sum(present[:i]) for i in range(3)]
         g_s, g_pre, g_post = (grads[j] if p else None for j, p in zip(index, present))
+        h = _charge(h_or_x, carry_or_v0, steps, d)[1] if recompute else h_or_x
+        carry = torch.zeros_like(carry_or_v0) if recompute else carry_or_v0
         out: list[Tensor] = [carry] * steps
         later = carry
         for t in reversed(range(steps)):
@@ -152,6 +166,33 @@ def forward(x: Tensor, v0: Tensor, d: Dynamics) -> tuple[Tensor, Tensor, Tensor]
     flat_v0 = v0.expand(x.shape[1:]).reshape(-1).contiguous()
     out = _compiled(("forward", steps, d, x.dtype, x.device), partial(_forward_steps, steps, d), _flat(x), flat_v0)
     return None if out is None else tuple(o.view(x.shape) for o in out)  # type: ignore[return-value]
+
+
+def forward_spikes(x: Tensor, v0: Tensor, d: Dynamics) -> tuple[Tensor, Tensor, Tensor] | None:
+    """spikes [T, ...], the last membrane [...] and the flat v0 [N] the backward recomputes from,
+    without writing v_pre or v_post; None (use the eager path) if T > BLOCK or unavailable."""
+    steps = x.shape[0]
+    if steps > BLOCK:
+        return None
+    flat_v0 = v0.expand(x.shape[1:]).reshape(-1).contiguous()
+    out = _compiled(("forward", steps, d, x.dtype, x.device, "spikes"), partial(_forward_steps, steps, d, False),
+                    _flat(x), flat_v0)
+    return None if out is None else (out[0].view(x.shape), out[1].view(x.shape[1:]), flat_v0)
+
+
+def backward_recompute(x: Tensor, flat_v0: Tensor, g_spikes: Tensor, d: Dynamics, surrogate: Surrogate,
+                       sltt: bool) -> tuple[Tensor, Tensor] | None:
+    """(g_x, gh_0) for a spikes-only forward of x[T, ...] (T <= BLOCK) from flat_v0, recomputing
+    v_pre inside the kernel; None (use the eager path) if the kernel is unavailable."""
+    try:
+        hash(surrogate)
+    except TypeError:
+        return None
+    steps, temporal, present = x.shape[0], not sltt and d.a != 0.0, (True, False, False)
+    key = ("backward", steps, d, surrogate, temporal, present, x.dtype, x.device, "recompute")
+    out = _compiled(key, partial(_backward_steps, steps, d, surrogate, temporal, present, True),
+                    _flat(x), flat_v0.detach(), (_flat(g_spikes.contiguous()),))
+    return None if out is None else (out[0].view(x.shape), out[1].view(x.shape[1:]))
 
 
 def backward(h: Tensor, grads: tuple[Tensor | None, Tensor | None, Tensor | None], d: Dynamics,

@@ -120,19 +120,67 @@ class _FusedLIF(torch.autograd.Function):
         return (g_x if ctx.needs_input_grad[0] else None), g_v0, None, None, None
 
 
+class _SpikesLIF(torch.autograd.Function):
+    """The same neuron for callers that need only the spikes (the `LIF` layer): the compiled
+    forward writes spikes and the last membrane alone, and saves x rather than v_pre; the backward
+    recomputes v_pre in its kernel. Two passes over memory fewer in the forward, the same gradients.
+    The last membrane carries no gradient (the layer detaches it). Sequences the kernels do not
+    cover run `_FusedLIF`'s eager path and save v_pre."""
+
+    @staticmethod
+    def forward(ctx: Any, x: Tensor, v0: Tensor, params: LIFParams, surrogate: Surrogate, sltt: bool) -> tuple[Tensor, Tensor]:
+        d = dynamics(params)
+        out = fused.forward_spikes(x, v0, d) if fused.available(x) else None
+        if out is not None:
+            spikes, v_last, flat_v0 = out
+            ctx.save_for_backward(x, flat_v0)
+        else:
+            spikes, v_pre, v_last = _eager_forward(x, v0, d, every_v_post=False)
+            ctx.save_for_backward(v_pre)
+        ctx.recomputes = out is not None
+        ctx.dynamics, ctx.surrogate, ctx.sltt, ctx.v0_shape = d, surrogate, sltt, v0.shape
+        ctx.mark_non_differentiable(v_last)
+        ctx.set_materialize_grads(False)
+        return spikes, v_last
+
+    @staticmethod
+    def backward(ctx: Any, g_spikes: Tensor | None, _g_last: None) -> tuple[Tensor | None, ...]:
+        if torch.is_grad_enabled():
+            raise RuntimeError("lif_spikes' fused backward cannot be differentiated again; use lif_multistep_loop")
+        if g_spikes is None:
+            return None, None, None, None, None
+        d: fused.Dynamics = ctx.dynamics
+        out = None
+        if ctx.recomputes:
+            x, flat_v0 = ctx.saved_tensors
+            out = fused.backward_recompute(x, flat_v0, g_spikes, d, ctx.surrogate, ctx.sltt)
+            h = None if out is not None else _eager_forward(x, flat_v0.view(x.shape[1:]), d, every_v_post=False)[1]
+        else:
+            (h,) = ctx.saved_tensors
+        if out is None:
+            grads = (g_spikes, None, None)
+            out = (fused.backward(h, grads, d, ctx.surrogate, ctx.sltt) if fused.available(h) else None) \
+                or _eager_backward(h, grads, d, ctx.surrogate, ctx.sltt)
+        g_x, gh0 = out
+        g_v0 = _sum_to_shape(gh0 * d.a, ctx.v0_shape) if ctx.needs_input_grad[1] else None
+        return (g_x if ctx.needs_input_grad[0] else None), g_v0, None, None, None
+
+
 def dynamics(params: LIFParams) -> fused.Dynamics:
     """The constants the kernels need, charge rule folded into (a, b, c)."""
     a, b, c = charge_coefficients(params)
     return fused.Dynamics(a, b, c, params.v_threshold, params.v_reset, params.soft_reset, params.detach_reset)
 
 
-def _eager_forward(x: Tensor, v0: Tensor, d: fused.Dynamics) -> tuple[Tensor, Tensor, Tensor]:
-    """The forward as three in-place ops per step (the fallback of the compiled kernel)."""
+def _eager_forward(x: Tensor, v0: Tensor, d: fused.Dynamics, every_v_post: bool = True) -> tuple[Tensor, Tensor, Tensor]:
+    """The forward as three in-place ops per step (the fallback of the compiled kernel). Without
+    `every_v_post` the third output is only the last membrane, kept in one step-sized buffer."""
     th = d.v_threshold
     v_pre = torch.mul(x, d.b)
     if d.c != 0.0:
         v_pre.add_(d.c)
-    spikes, v_post = torch.empty_like(v_pre), torch.empty_like(v_pre)
+    spikes = torch.empty_like(v_pre)
+    v_post = torch.empty_like(v_pre) if every_v_post else torch.empty_like(v_pre[0])
 
     # the reset rule, chosen once rather than tested at every step; a hard reset is
     # h - (h - v_reset) * s, one fused op (torch.where is ~7x slower on CPU)
@@ -147,8 +195,7 @@ def _eager_forward(x: Tensor, v0: Tensor, d: fused.Dynamics) -> tuple[Tensor, Te
     for t in range(x.shape[0]):
         h, s = v_pre[t].add_(v, alpha=d.a), spikes[t]
         torch.ge(h, th, out=s)  # straight into float: no bool tensor, no cast
-        reset(h, s, v_post[t])
-        v = v_post[t]
+        v = reset(h, s, v_post[t] if every_v_post else v_post)
     return spikes, v_pre, v_post
 
 
@@ -209,6 +256,18 @@ def lif_multistep(
     return LIFOutput(*_FusedLIF.apply(x.contiguous(), v0_t, params, surrogate, sltt))
 
 
+def lif_spikes(
+    x: Tensor, params: LIFParams, surrogate: Surrogate, v0: Tensor | float | None = None, *, sltt: bool = False
+) -> tuple[Tensor, Tensor]:
+    """Spikes of the neuron over x[T, ...] and its last membrane (no gradient), without the
+    per-step states: `lif_multistep`'s spikes and gradients at less memory traffic."""
+    if x.dim() < 1 or x.shape[0] == 0:
+        raise ValueError(f"lif_spikes expects x[T, ...] with T >= 1, got shape {tuple(x.shape)}")
+    v0_t = torch.as_tensor(params.v_reset if v0 is None else v0, dtype=x.dtype, device=x.device)
+    spikes, v_last = _SpikesLIF.apply(x.contiguous(), v0_t, params, surrogate, sltt)
+    return spikes, v_last
+
+
 class LIF(nn.Module):
     """Multi-step spiking neuron layer: [T, B, ...] currents in, [T, B, ...] spikes out.
 
@@ -233,11 +292,15 @@ class LIF(nn.Module):
         v0: Tensor | float | None = self.v0
         if self.carry_state and self.state is not None:
             v0 = self.state
+        if self.recorder is None:  # the states are not wanted: the cheaper path
+            spikes, v_last = lif_spikes(x, self.params, self.surrogate, v0, sltt=self.sltt)
+            if self.carry_state:
+                self.state = v_last
+            return spikes
         out = lif_multistep(x, self.params, self.surrogate, v0, sltt=self.sltt)
         if self.carry_state:
             self.state = out.v_post[-1].detach().clone()  # a view would pin all T steps
-        if self.recorder is not None:
-            self.recorder.append(out)
+        self.recorder.append(out)
         return out.spikes
 
     def extra_repr(self) -> str:
