@@ -29,7 +29,7 @@ import torch
 from spikeslim.bench.cells import CellStore, run_cells
 from spikeslim.bench.data import available
 from spikeslim.bench.protocol import PROTOCOLS, Split, SplitCache, get_protocol
-from spikeslim.bench.summary import condense_rows, correct_string, split_names, time_to_accuracy
+from spikeslim.bench.summary import condense_rows, correct_string, reported, split_names, time_to_accuracy
 from spikeslim.condense.evaluate import train_and_test
 from spikeslim.condense.registry import condense_set
 from spikeslim.datasets.base import FrameSet
@@ -117,11 +117,6 @@ def write(store: CellStore, out: Path, names: list[str]) -> None:
     for name in names:
         prune = CellStore(out / "prune_cells.json") if (out / "prune_cells.json").exists() else None
         time_to_accuracy(out / f"time_to_accuracy_{name}.png", name, condense=store, prune=prune, full=FULL)
-
-
-def reported(store: CellStore) -> list[str]:
-    """Every dataset with cells in the store, not only this run's: the report is the whole table."""
-    return [name for name in PROTOCOLS if store.select(dataset=name)]
 
 
 def main() -> None:

@@ -41,7 +41,7 @@ from spikeslim.bench.cells import CellStore
 from spikeslim.bench.data import available
 from spikeslim.bench.progress import cell_bar
 from spikeslim.bench.protocol import PROTOCOLS, Split, SplitCache
-from spikeslim.bench.summary import complete_runs, correct_string, paired_text, split_names
+from spikeslim.bench.summary import complete_runs, correct_string, paired_text, reported, split_names
 from spikeslim.datasets.base import FrameSet
 from spikeslim.datasets.loading import rebin_frameset
 from spikeslim.latency.convert import convert
@@ -208,8 +208,8 @@ def main() -> None:
             break
         for cell_key, result in runner.run(key, [k["T"] for k in todo if group(k) == group(key)]):
             store.put(cell_key, result)
-        write(store, out, names_)
-    write(store, out, names_)
+        write(store, out, reported(store))
+    write(store, out, reported(store))
     print((out / "latency.md").read_text())
 
 

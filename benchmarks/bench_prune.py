@@ -27,7 +27,8 @@ import torch
 from spikeslim.bench.cells import CellStore, run_cells
 from spikeslim.bench.data import available
 from spikeslim.bench.protocol import PROTOCOLS, Split, SplitCache, get_protocol
-from spikeslim.bench.summary import accuracy_text, complete_runs, correct_string, paired_text, split_names, time_to_accuracy
+from spikeslim.bench.summary import (accuracy_text, complete_runs, correct_string, paired_text, reported, split_names,
+                                     time_to_accuracy)
 from spikeslim.datasets.base import FrameSet
 from spikeslim.prune import build_sampler, names
 from spikeslim.prune.static import StaticSampler
@@ -177,8 +178,8 @@ def main() -> None:
     store = CellStore(out / "prune_cells.json")
     runner = Runner(resolve_device(args.device))
     run_cells(store, plan(names_, args.methods, args.keeps, args.seeds), runner.run, desc="prune cells",
-              max_minutes=args.max_minutes, reverse=args.reverse, after=lambda: write(store, out, names_))
-    write(store, out, names_)
+              max_minutes=args.max_minutes, reverse=args.reverse, after=lambda: write(store, out, reported(store)))
+    write(store, out, reported(store))
     print((out / "prune.md").read_text())
 
 

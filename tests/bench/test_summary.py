@@ -1,7 +1,7 @@
 import numpy as np
 
 from spikeslim.bench.cells import CellStore
-from spikeslim.bench.summary import complete_runs, condense_rows, correct_string, time_to_accuracy
+from spikeslim.bench.summary import complete_runs, condense_rows, correct_string, reported, time_to_accuracy
 
 FOLDS = [f"fold{f}" for f in range(5)]
 
@@ -47,3 +47,11 @@ def test_no_complete_run_gives_no_rows_and_no_plot(tmp_path):
 
 def test_correct_string_marks_each_test_sample_in_order():
     assert correct_string([0, 2, 1, 1], [0, 1, 1, 2]) == "1010"
+
+
+def test_reported_lists_every_dataset_in_the_store_in_protocol_order(tmp_path):
+    store = CellStore(tmp_path / "cells.json")
+    assert reported(store) == []
+    for name in ("motion-dvs", "nmnist-small"):
+        store.put({"dataset": name, "split": "test", "method": "random", "ipc": 1, "seed": 0, "net": 0}, {"correct": "1"})
+    assert reported(store) == ["nmnist-small", "motion-dvs"]

@@ -25,6 +25,12 @@ def split_names(dataset: str) -> list[str]:
     return ["test"] if proto.scheme == "holdout" else [f"fold{f}" for f in range(proto.k)]
 
 
+def reported(store: CellStore) -> list[str]:
+    """Every dataset with cells in the store, in the protocols' order, not only those of the run
+    that writes the report: a report is always the whole table."""
+    return [name for name in PROTOCOLS if store.select(dataset=name)]
+
+
 def correct_string(predicted, labels) -> str:
     """A cell's per-sample record: "1" where the prediction is right, in test order (what
     `complete_runs` joins across splits)."""
