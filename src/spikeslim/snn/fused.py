@@ -163,26 +163,24 @@ def forward(x: Tensor, v0: Tensor, d: Dynamics) -> tuple[Tensor, Tensor, Tensor]
     steps = x.shape[0]
     if steps > BLOCK:
         return None
-    flat_v0 = v0.expand(x.shape[1:]).reshape(-1).contiguous()
-    out = _compiled(("forward", steps, d, x.dtype, x.device), partial(_forward_steps, steps, d), _flat(x), flat_v0)
+    out = _compiled(("forward", steps, d, x.dtype, x.device), partial(_forward_steps, steps, d), _flat(x), _flat_state(v0, x))
     return None if out is None else tuple(o.view(x.shape) for o in out)  # type: ignore[return-value]
 
 
-def forward_spikes(x: Tensor, v0: Tensor, d: Dynamics) -> tuple[Tensor, Tensor, Tensor] | None:
-    """spikes [T, ...], the last membrane [...] and the flat v0 [N] the backward recomputes from,
+def forward_spikes(x: Tensor, v0: Tensor, d: Dynamics) -> tuple[Tensor, Tensor] | None:
+    """spikes [T, ...] and the last membrane [...] of x[T, ...] from v0 (broadcast to x[0]),
     without writing v_pre or v_post; None (use the eager path) if T > BLOCK or unavailable."""
     steps = x.shape[0]
     if steps > BLOCK:
         return None
-    flat_v0 = v0.expand(x.shape[1:]).reshape(-1).contiguous()
     out = _compiled(("forward", steps, d, x.dtype, x.device, "spikes"), partial(_forward_steps, steps, d, False),
-                    _flat(x), flat_v0)
-    return None if out is None else (out[0].view(x.shape), out[1].view(x.shape[1:]), flat_v0)
+                    _flat(x), _flat_state(v0, x))
+    return None if out is None else (out[0].view(x.shape), out[1].view(x.shape[1:]))
 
 
-def backward_recompute(x: Tensor, flat_v0: Tensor, g_spikes: Tensor, d: Dynamics, surrogate: Surrogate,
+def backward_recompute(x: Tensor, v0: Tensor, g_spikes: Tensor, d: Dynamics, surrogate: Surrogate,
                        sltt: bool) -> tuple[Tensor, Tensor] | None:
-    """(g_x, gh_0) for a spikes-only forward of x[T, ...] (T <= BLOCK) from flat_v0, recomputing
+    """(g_x, gh_0) for a spikes-only forward of x[T, ...] (T <= BLOCK) from v0, recomputing
     v_pre inside the kernel; None (use the eager path) if the kernel is unavailable."""
     try:
         hash(surrogate)
@@ -191,8 +189,14 @@ def backward_recompute(x: Tensor, flat_v0: Tensor, g_spikes: Tensor, d: Dynamics
     steps, temporal, present = x.shape[0], not sltt and d.a != 0.0, (True, False, False)
     key = ("backward", steps, d, surrogate, temporal, present, x.dtype, x.device, "recompute")
     out = _compiled(key, partial(_backward_steps, steps, d, surrogate, temporal, present, True),
-                    _flat(x), flat_v0.detach(), (_flat(g_spikes.contiguous()),))
+                    _flat(x), _flat_state(v0, x), (_flat(g_spikes.contiguous()),))
     return None if out is None else (out[0].view(x.shape), out[1].view(x.shape[1:]))
+
+
+def _flat_state(v0: Tensor, x: Tensor) -> Tensor:
+    """v0 broadcast to one step of x, as a contiguous [N] (made when needed, never saved: a
+    broadcast scalar would otherwise be held at the size of a whole step)."""
+    return v0.detach().expand(x.shape[1:]).reshape(-1).contiguous()
 
 
 def backward(h: Tensor, grads: tuple[Tensor | None, Tensor | None, Tensor | None], d: Dynamics,

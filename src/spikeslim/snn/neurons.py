@@ -132,8 +132,8 @@ class _SpikesLIF(torch.autograd.Function):
         d = dynamics(params)
         out = fused.forward_spikes(x, v0, d) if fused.available(x) else None
         if out is not None:
-            spikes, v_last, flat_v0 = out
-            ctx.save_for_backward(x, flat_v0)
+            spikes, v_last = out
+            ctx.save_for_backward(x, v0)
         else:
             spikes, v_pre, v_last = _eager_forward(x, v0, d, every_v_post=False)
             ctx.save_for_backward(v_pre)
@@ -152,9 +152,9 @@ class _SpikesLIF(torch.autograd.Function):
         d: fused.Dynamics = ctx.dynamics
         out = None
         if ctx.recomputes:
-            x, flat_v0 = ctx.saved_tensors
-            out = fused.backward_recompute(x, flat_v0, g_spikes, d, ctx.surrogate, ctx.sltt)
-            h = None if out is not None else _eager_forward(x, flat_v0.view(x.shape[1:]), d, every_v_post=False)[1]
+            x, v0 = ctx.saved_tensors
+            out = fused.backward_recompute(x, v0, g_spikes, d, ctx.surrogate, ctx.sltt)
+            h = None if out is not None else _eager_forward(x, v0, d, every_v_post=False)[1]
         else:
             (h,) = ctx.saved_tensors
         if out is None:
