@@ -56,25 +56,32 @@ def test_compiled_kernels_equal_reference(case, compiled):
     assert not fused._broken and built == {"forward", "backward"}
 
 
+@pytest.mark.parametrize("start", ["scalar", "per neuron"])
 @pytest.mark.parametrize("case", list(CASES))
-def test_spikes_only_kernels_equal_reference(case, compiled):
-    """`lif_spikes` writes no states and recomputes v_pre in its backward kernel: same spikes,
-    same last membrane, same gradients to x and to v0 as the reference."""
+def test_spikes_only_kernels_equal_reference(case, start, compiled):
+    """`lif_spikes` writes no states; from a scalar start it recomputes v_pre in its backward
+    kernel, from a per-neuron one (a carried state) it saves v_pre. Either way the reference's
+    spikes, last membrane and gradients to x and to v0."""
     params, surrogate, sltt = CASES[case]
     x, v0, (weights, *_) = _inputs()
+    if start == "scalar":
+        v0 = torch.tensor(0.3, dtype=torch.float64, requires_grad=True)
     (spikes, v_last), ref = lif_spikes(x, params, surrogate, v0, sltt=sltt), lif_multistep_loop(x, params, surrogate, v0, sltt=sltt)
     assert torch.equal(spikes, ref.spikes) and torch.allclose(v_last, ref.v_post[-1], rtol=1e-12, atol=1e-12)
     assert not v_last.requires_grad
+    assert v_last.untyped_storage().nbytes() == v_last.numel() * v_last.element_size()  # pins no other step
     got = torch.autograd.grad((spikes * weights).sum(), (x, v0))
     want = torch.autograd.grad((ref.spikes * weights).sum(), (x, v0))
     for a, b in zip(got, want):
         assert torch.allclose(a, b, rtol=1e-10, atol=1e-12)
-    assert {key[-1] for key in fused._kernels if key[2] == dynamics(params)} >= {"spikes", "recompute"}
+    if start == "scalar":
+        assert {key[-1] for key in fused._kernels if key[2] == dynamics(params)} >= {"spikes", "recompute"}
 
 
 def test_spikes_only_backward_recomputes_eagerly_if_its_kernel_fails(compiled, monkeypatch):
     params, surrogate, _ = CASES["hard, detached, v0 tensor"]
-    x, v0, (weights, *_) = _inputs(seed=3)
+    x, _, (weights, *_) = _inputs(seed=3)
+    v0 = torch.tensor(0.2, dtype=torch.float64, requires_grad=True)
     want = torch.autograd.grad((lif_multistep_loop(x, params, surrogate, v0).spikes * weights).sum(), (x, v0))
     monkeypatch.setattr(fused, "backward_recompute", lambda *args: None)
     got = torch.autograd.grad((lif_spikes(x, params, surrogate, v0)[0] * weights).sum(), (x, v0))

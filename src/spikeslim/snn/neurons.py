@@ -121,21 +121,28 @@ class _FusedLIF(torch.autograd.Function):
 
 
 class _SpikesLIF(torch.autograd.Function):
-    """The same neuron for callers that need only the spikes (the `LIF` layer): the compiled
-    forward writes spikes and the last membrane alone, and saves x rather than v_pre; the backward
-    recomputes v_pre in its kernel. Two passes over memory fewer in the forward, the same gradients.
-    The last membrane carries no gradient (the layer detaches it). Sequences the kernels do not
-    cover run `_FusedLIF`'s eager path and save v_pre."""
+    """The same neuron for callers that need only the spikes (the `LIF` layer): from a scalar start,
+    the compiled forward writes spikes and the last membrane alone, and saves x rather than v_pre;
+    the backward recomputes v_pre in its kernel. Two passes over memory fewer in the forward, the
+    same gradients. The last membrane carries no gradient (the layer detaches it). Other starts
+    and sequences the kernels do not cover save v_pre, as `_FusedLIF` does."""
 
     @staticmethod
     def forward(ctx: Any, x: Tensor, v0: Tensor, params: LIFParams, surrogate: Surrogate, sltt: bool) -> tuple[Tensor, Tensor]:
         d = dynamics(params)
-        out = fused.forward_spikes(x, v0, d) if fused.available(x) else None
+        # a full-size start (a carried state, as in online SLTT) would be held beside x: save v_pre then
+        recompute = fused.available(x) and v0.numel() == 1
+        out = fused.forward_spikes(x, v0, d) if recompute else None
         if out is not None:
             spikes, v_last = out
             ctx.save_for_backward(x, v0)
         else:
-            spikes, v_pre, v_last = _eager_forward(x, v0, d, every_v_post=False)
+            states = fused.forward(x, v0, d) if fused.available(x) else None
+            if states is not None:
+                spikes, v_pre, v_post = states
+                v_last = v_post[-1].clone()  # a view would pin all T steps
+            else:
+                spikes, v_pre, v_last = _eager_forward(x, v0, d, every_v_post=False)
             ctx.save_for_backward(v_pre)
         ctx.recomputes = out is not None
         ctx.dynamics, ctx.surrogate, ctx.sltt, ctx.v0_shape = d, surrogate, sltt, v0.shape
