@@ -11,8 +11,10 @@ its own `torch.fx` graph, so each has its own Dynamo cache (Dynamo stops recompi
 after 8 variants); the neuron count is dynamic, so batch and layer size do not recompile (a count
 of 1 does, once). Compile time grows with the unrolled steps, so sequences longer than `BLOCK`
 steps run backward as blocks of `BLOCK` steps carrying the gradient from block to block, and
-forward on the eager path (see `forward`). On CPU the gain is mostly the backward's: the forward is
-memory-bound, about as fast as the eager one (benchmarks/bench_engine.py, LIF table).
+forward on the eager path (see `forward`). On CPU the forward is memory-bound, so what it gains
+comes from writing less: the spikes-only variant (`forward_spikes`, what the `LIF` layer runs)
+writes the spikes and the last membrane alone, and its backward (`backward_recompute`)
+recomputes v_pre from the saved input inside the kernel (benchmarks/bench_engine.py, LIF table).
 
 Switch: `SPIKESLIM_COMPILE=0` in the environment (read at every call) uses the eager path. If a
 kernel cannot be built (no C++ compiler, no Triton), one warning is given and the eager path is
