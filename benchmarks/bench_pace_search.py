@@ -71,6 +71,12 @@ SETTINGS: dict[str, tuple[str, dict[str, Any]]] = {
     "random real, 2x2 tiles (no optimisation)": ("pace", {**BANK, "factor": 2, "iterations": 1, "lr": 1e-9}),
     "pace through scnn, bank, 2x2 tiles": ("pace", {**BANK, "factor": 2}),
     "pace through scnn, bank, 2x2 tiles, herding init": ("pace", {**BANK, "factor": 2, "init": "herding"}),
+    # the temporal terms, for motion-dvs, whose classes differ only in the order of the frames
+    "pace, no phase term": ("pace", {"iterations": 60, "phase": False, **NET}),
+    "pace, phase weight 1": ("pace", {"iterations": 60, "w_phase": 1.0, **NET}),
+    "pace, per-step mean only": ("pace", {"iterations": 60, "w_amp": 0.0, "phase": False, **NET}),
+    "pace through scnn, bank, herding init, sparsity 0.5, phase weight 1": ("pace", {**BANK, "init": "herding",
+                                                                                     "sparsity": 0.5, "w_phase": 1.0}),
 }
 
 
