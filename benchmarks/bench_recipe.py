@@ -2,7 +2,7 @@
 
 For each dataset, the first split's training data is cut into fit / validation (80 / 20,
 stratified). Convergence: validation accuracy of the protocol network trained on all of `fit`
-and on a random IPC-10 subset of it, for step budgets 250..2000, one seed; the chosen budget must
+and on a random IPC-10 subset of it, for step budgets 250..2000 (`--budgets` adds more), one seed; the chosen budget must
 sit on the plateau of both curves. Variants at the chosen budget (narrower / wider network, no
 augmentation, another learning rate) show what the choice of network costs or gains. No test
 data is read. Cells are kept in `<out>/recipe_cells.json`; an interrupted run resumes.
@@ -23,6 +23,7 @@ import torch
 from spikeslim.bench.cells import CellStore, run_cells
 from spikeslim.bench.data import available
 from spikeslim.bench.protocol import get_protocol, splits, validation
+from spikeslim.bench.summary import reported
 from spikeslim.condense.evaluate import train_and_test
 from spikeslim.report import plot_xy, write_report
 from spikeslim.snn.models import ModelSpec
@@ -45,9 +46,11 @@ def ipc_subset(data, ipc: int, seed: int):
     return data.subset(np.sort(idx))
 
 
-def plan(names: list[str]) -> list[dict[str, Any]]:
+def plan(names: list[str], budgets: tuple[int, ...] = BUDGETS, variants: bool = True) -> list[dict[str, Any]]:
     cells = [{"dataset": n, "data": d, "steps": s, "variant": "default"}
-             for n in names for s in BUDGETS for d in ("full", "ipc10")]
+             for n in names for s in budgets for d in ("full", "ipc10")]
+    if not variants:
+        return cells
     cells += [{"dataset": n, "data": "full", "steps": 1000, "variant": v} for n in names for v in VARIANTS if v != "default"]
     return cells
 
@@ -88,13 +91,17 @@ def main() -> None:
     parser.add_argument("--datasets", nargs="+", default=["nmnist-small", "digits-dvs", "motion-dvs"])
     parser.add_argument("--out", default=str(REPO / "benchmarks" / "results"))
     parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--budgets", nargs="+", type=int, default=list(BUDGETS),
+                        help="step budgets of the convergence curves (more extend a curve; cells kept resume)")
+    parser.add_argument("--curves-only", action="store_true", help="no variant cells, only the convergence curves")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     out = Path(args.out)
     names = [d.name for d in available(args.datasets)]
     store = CellStore(out / "recipe_cells.json")
-    run_cells(store, plan(names), run, desc="recipe cells", after=lambda: report(store, names, out))
-    report(store, names, out)
+    run_cells(store, plan(names, tuple(args.budgets), variants=not args.curves_only), run, desc="recipe cells",
+              after=lambda: report(store, reported(store), out))
+    report(store, reported(store), out)
     print((out / "recipe.md").read_text())
 
 
