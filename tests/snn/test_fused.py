@@ -78,15 +78,44 @@ def test_spikes_only_kernels_equal_reference(case, start, compiled):
         assert {key[-1] for key in fused._kernels if key[2] == dynamics(params)} >= {"spikes", "recompute"}
 
 
-def test_spikes_only_backward_recomputes_eagerly_if_its_kernel_fails(compiled, monkeypatch):
+def test_spikes_only_call_stays_eager_if_its_backward_kernel_cannot_be_built(compiled, monkeypatch):
+    """The recompute kernel is built before the forward runs: if that fails, the call saves v_pre,
+    so the backward never recomputes it with other rounding than the forward's (the gradients are
+    then exactly `lif_multistep`'s). Inputs sit within 1e-5 of the threshold at step 1, where
+    other rounding flips spikes."""
+    params = LIFParams(tau=3.0, v_reset=-0.1, detach_reset=False)
+    d, surrogate = dynamics(params), ATan()
+    gen = torch.Generator().manual_seed(0)
+    x0 = torch.rand(16384, generator=gen) * 0.9
+    x1 = (1.0 - d.a * (d.a * 0.3 + d.b * x0 + d.c) - d.c) / d.b + (torch.rand(16384, generator=gen) - 0.5) * 1e-5
+    x = torch.stack([x0, x1, torch.rand(16384, generator=gen)]).requires_grad_()
+    weights = torch.randn(x.shape, generator=gen)
+    real_compiled = fused._compiled
+
+    def no_recompute_kernel(key, *args):
+        return None if key[-1] == "recompute" else real_compiled(key, *args)
+
+    monkeypatch.setattr(fused, "_compiled", no_recompute_kernel)
+    monkeypatch.setattr(fused, "_kernels", {})
+    spikes, _ = lif_spikes(x, params, surrogate, 0.3)
+    got = torch.autograd.grad((spikes * weights).sum(), x)[0]
+    ref = lif_multistep(x, params, surrogate, 0.3).spikes
+    want = torch.autograd.grad((ref * weights).sum(), x)[0]
+    assert torch.equal(spikes, ref) and torch.equal(got, want)
+    assert not any(key[-1] == "spikes" for key in fused._kernels)
+
+
+def test_spikes_only_long_sequences_save_v_pre(compiled, monkeypatch):
+    monkeypatch.setattr(fused, "BLOCK", 2)
+    monkeypatch.setattr(fused, "_kernels", {})
     params, surrogate, _ = CASES["hard, detached, v0 tensor"]
-    x, _, (weights, *_) = _inputs(seed=3)
-    v0 = torch.tensor(0.2, dtype=torch.float64, requires_grad=True)
-    want = torch.autograd.grad((lif_multistep_loop(x, params, surrogate, v0).spikes * weights).sum(), (x, v0))
-    monkeypatch.setattr(fused, "backward_recompute", lambda *args: None)
-    got = torch.autograd.grad((lif_spikes(x, params, surrogate, v0)[0] * weights).sum(), (x, v0))
-    for a, b in zip(got, want):
-        assert torch.allclose(a, b, rtol=1e-10, atol=1e-12)
+    x, _, (weights, *_) = _inputs((5, 2, 3), seed=4)
+    spikes, v_last = lif_spikes(x, params, surrogate)
+    ref = lif_multistep_loop(x, params, surrogate)
+    assert torch.equal(spikes, ref.spikes) and torch.allclose(v_last, ref.v_post[-1])
+    got, want = (torch.autograd.grad((s * weights).sum(), x)[0] for s in (spikes, ref.spikes))
+    assert torch.allclose(got, want, rtol=1e-10, atol=1e-12)
+    assert not any(key[-1] in ("spikes", "recompute") and key[1] > 2 for key in fused._kernels)
 
 
 def test_long_sequences_run_backward_in_blocks(compiled, monkeypatch):
@@ -140,3 +169,10 @@ def test_switched_off_builds_nothing(monkeypatch):
 def test_compiled_kernels_on_cuda(compiled):
     for params, surrogate, sltt in CASES.values():
         _check_against_reference(params, surrogate, sltt, *_inputs(device="cuda"))
+        x, _, (weights, *_) = _inputs(device="cuda")
+        v0 = torch.tensor(0.3, dtype=torch.float64, device="cuda", requires_grad=True)
+        spikes, _ = lif_spikes(x, params, surrogate, v0, sltt=sltt)
+        ref = lif_multistep_loop(x, params, surrogate, v0, sltt=sltt)
+        assert torch.equal(spikes, ref.spikes)
+        for a, b in zip(*(torch.autograd.grad((s * weights).sum(), (x, v0)) for s in (spikes, ref.spikes))):
+            assert torch.allclose(a, b, rtol=1e-10, atol=1e-12)

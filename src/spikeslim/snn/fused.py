@@ -183,16 +183,34 @@ def forward_spikes(x: Tensor, v0: Tensor, d: Dynamics) -> tuple[Tensor, Tensor] 
 def backward_recompute(x: Tensor, v0: Tensor, g_spikes: Tensor, d: Dynamics, surrogate: Surrogate,
                        sltt: bool) -> tuple[Tensor, Tensor] | None:
     """(g_x, gh_0) for a spikes-only forward of x[T, ...] (T <= BLOCK) from v0, recomputing
-    v_pre inside the kernel; None (use the eager path) if the kernel is unavailable."""
-    try:
-        hash(surrogate)
-    except TypeError:
-        return None
-    steps, temporal, present = x.shape[0], not sltt and d.a != 0.0, (True, False, False)
-    key = ("backward", steps, d, surrogate, temporal, present, x.dtype, x.device, "recompute")
-    out = _compiled(key, partial(_backward_steps, steps, d, surrogate, temporal, present, True),
+    v_pre inside the kernel from the same source as the forward's (`_charge`); None if the
+    kernel is unavailable (see `recompute_ready`, which callers ask first)."""
+    out = _compiled(_recompute_key(x, d, surrogate, sltt), partial(_backward_steps, x.shape[0], d, surrogate,
+                                                                   not sltt and d.a != 0.0, (True, False, False), True),
                     _flat(x), _flat_state(v0, x), (_flat(g_spikes.contiguous()),))
     return None if out is None else (out[0].view(x.shape), out[1].view(x.shape[1:]))
+
+
+def recompute_ready(x: Tensor, d: Dynamics, surrogate: Surrogate, sltt: bool) -> bool:
+    """Whether `backward_recompute` can run for x's configuration, building its kernel now (on a
+    two-neuron dummy) if it is not built yet. Asked before the forward, so that a failed build
+    leaves the whole call on the eager path: a backward never recomputes v_pre with other
+    arithmetic than its forward's (near the threshold, other rounding means other spikes)."""
+    try:
+        key = _recompute_key(x, d, surrogate, sltt)  # the kernels are cached by the surrogate
+    except TypeError:
+        return False
+    if key in _kernels:
+        return True
+    dummy = x.detach().new_zeros(x.shape[0], 2)
+    return backward_recompute(dummy, dummy.new_zeros(()), dummy, d, surrogate, sltt) is not None
+
+
+def _recompute_key(x: Tensor, d: Dynamics, surrogate: Surrogate, sltt: bool) -> tuple:
+    key = ("backward", x.shape[0], d, surrogate, not sltt and d.a != 0.0, (True, False, False), x.dtype, x.device,
+           "recompute")
+    hash(key)
+    return key
 
 
 def _flat_state(v0: Tensor, x: Tensor) -> Tensor:

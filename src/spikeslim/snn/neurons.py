@@ -12,6 +12,7 @@ All three charge rules are h_t = a * v_{t-1} + b * x_t + c, which is what the fu
 `lif_multistep` is the fast path: one autograd node for the whole sequence, forward over T and a
 hand-written backward through time, so the graph does not grow with T; each time loop runs as
 one compiled kernel (`snn.fused`, off with SPIKESLIM_COMPILE=0) or else as eager in-place ops.
+`lif_spikes`, what the `LIF` layer runs, is the same node without the per-step states.
 `lif_multistep_loop` is the plain autograd reference it is tested (and benchmarked) against.
 """
 
@@ -123,15 +124,16 @@ class _FusedLIF(torch.autograd.Function):
 class _SpikesLIF(torch.autograd.Function):
     """The same neuron for callers that need only the spikes (the `LIF` layer): from a scalar start,
     the compiled forward writes spikes and the last membrane alone, and saves x rather than v_pre;
-    the backward recomputes v_pre in its kernel. Two passes over memory fewer in the forward, the
-    same gradients. The last membrane carries no gradient (the layer detaches it). Other starts
-    and sequences the kernels do not cover save v_pre, as `_FusedLIF` does."""
+    the backward kernel recomputes v_pre from the same source. Two passes over memory fewer in the
+    forward, the same gradients. The last membrane is marked non-differentiable. Other starts (a
+    per-neuron one would be held beside x), sequences longer than `fused.BLOCK` and the eager path
+    save v_pre, as `_FusedLIF` does."""
 
     @staticmethod
     def forward(ctx: Any, x: Tensor, v0: Tensor, params: LIFParams, surrogate: Surrogate, sltt: bool) -> tuple[Tensor, Tensor]:
         d = dynamics(params)
-        # a full-size start (a carried state, as in online SLTT) would be held beside x: save v_pre then
-        recompute = fused.available(x) and v0.numel() == 1
+        recompute = (fused.available(x) and v0.numel() == 1 and x.shape[0] <= fused.BLOCK
+                     and fused.recompute_ready(x, d, surrogate, sltt))
         out = fused.forward_spikes(x, v0, d) if recompute else None
         if out is not None:
             spikes, v_last = out
@@ -157,14 +159,12 @@ class _SpikesLIF(torch.autograd.Function):
         if g_spikes is None:
             return None, None, None, None, None
         d: fused.Dynamics = ctx.dynamics
-        out = None
-        if ctx.recomputes:
+        if ctx.recomputes:  # its kernel was built before the forward ran (`fused.recompute_ready`)
             x, v0 = ctx.saved_tensors
             out = fused.backward_recompute(x, v0, g_spikes, d, ctx.surrogate, ctx.sltt)
-            h = None if out is not None else _eager_forward(x, v0, d, every_v_post=False)[1]
+            assert out is not None
         else:
             (h,) = ctx.saved_tensors
-        if out is None:
             grads = (g_spikes, None, None)
             out = (fused.backward(h, grads, d, ctx.surrogate, ctx.sltt) if fused.available(h) else None) \
                 or _eager_backward(h, grads, d, ctx.surrogate, ctx.sltt)
