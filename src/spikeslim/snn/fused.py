@@ -4,7 +4,8 @@ Why: the eager fused neuron (`neurons._FusedLIF`) runs a few whole-tensor ops pe
 a pass over memory. Written here as pure tensor functions with the time loop unrolled,
 `torch.compile` (Inductor) turns each into a single loop over the neurons that keeps every
 neuron's membrane in registers: one read of each input, one write of each output, as C++ on CPU
-and as Triton on CUDA. `neurons._FusedLIF` calls these and keeps its eager code as the fallback.
+and as Triton on CUDA. `neurons._FusedLIF` and `neurons._SpikesLIF` call these and keep their eager
+code as the fallback.
 
 Each kernel is traced once per configuration (constants, step count, which gradients arrive) into
 its own `torch.fx` graph, so each has its own Dynamo cache (Dynamo stops recompiling one function
