@@ -55,3 +55,15 @@ def test_reported_lists_every_dataset_in_the_store_in_protocol_order(tmp_path):
     for name in ("motion-dvs", "nmnist-small"):
         store.put({"dataset": name, "split": "test", "method": "random", "ipc": 1, "seed": 0, "net": 0}, {"correct": "1"})
     assert reported(store) == ["nmnist-small", "motion-dvs"]
+
+
+def test_rows_carry_a_column_per_extra_proposed_method(tmp_path):
+    rng = np.random.default_rng(1)
+    store = CellStore(tmp_path / "cells.json")
+    for method, acc in (("pace", 0.70), ("pace-tuned", 0.90), ("random", 0.80)):
+        fill(store, method, 10, 0, acc, rng)
+    rows = {r["method"]: r for r in condense_rows(store, ["digits-dvs"], full="full data", proposed="pace",
+                                                   also=("pace-tuned",))}
+    assert rows["random"]["pace-tuned − method (points)"].startswith("+") and rows["random"]["pace-tuned − method (points)"].endswith("*")
+    assert rows["random"]["pace − method (points)"].startswith("-") and rows["random"]["ci"][1] < 0
+    assert rows["pace-tuned"]["pace-tuned − method (points)"] == ""

@@ -77,8 +77,11 @@ def _mean(cells: list[dict[str, Any]], field: str) -> float:
     return float(np.mean(vals)) if vals else float("nan")
 
 
-def condense_rows(store: CellStore, names: list[str], *, full: str, proposed: str) -> list[dict[str, Any]]:
-    """One row per (dataset, method, IPC) with at least one complete run, proposed-vs-method CIs."""
+def condense_rows(store: CellStore, names: list[str], *, full: str, proposed: str,
+                  also: tuple[str, ...] = ()) -> list[dict[str, Any]]:
+    """One row per (dataset, method, IPC) with at least one complete run, proposed-vs-method CIs
+    (column "<proposed> − method (points)", its interval in "ci"), and the same column for each
+    method in `also`."""
     rows = []
     for dataset in names:
         runs = complete_runs(store, dataset)
@@ -97,12 +100,13 @@ def condense_rows(store: CellStore, names: list[str], *, full: str, proposed: st
                    "condense time (s)": f"{_mean(cells, 'condense_seconds'):.1f}",
                    "train time (s)": f"{_mean(cells, 'train_seconds'):.1f}",
                    "stored (bytes)": "" if ipc == "all" else f"{_mean(cells, 'set_file_bytes'):,.0f}",
-                   "pace − method (points)": ""}
-            if method != proposed and ipc != "all":
-                text, ci = paired_text(runs.get((proposed, ipc), {}), mine)
-                row["pace − method (points)"] = text
-                if ci is not None:
-                    row["ci"] = ci
+                   **{f"{p} − method (points)": "" for p in (proposed, *also)}}
+            for p in (proposed, *also):
+                if method != p and ipc != "all":
+                    text, ci = paired_text(runs.get((p, ipc), {}), mine)
+                    row[f"{p} − method (points)"] = text
+                    if ci is not None and p == proposed:
+                        row["ci"] = ci
             rows.append(row)
     return rows
 
