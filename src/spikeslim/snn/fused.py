@@ -172,10 +172,9 @@ def forward(x: Tensor, v0: Tensor, d: Dynamics) -> tuple[Tensor, Tensor, Tensor]
 
 def forward_spikes(x: Tensor, v0: Tensor, d: Dynamics) -> tuple[Tensor, Tensor] | None:
     """spikes [T, ...] and the last membrane [...] of x[T, ...] from v0 (broadcast to x[0]),
-    without writing v_pre or v_post; None (use the eager path) if T > BLOCK or unavailable."""
+    without writing v_pre or v_post, for a call `recompute_ready` accepted; None (use the eager
+    path) if the kernel is unavailable."""
     steps = x.shape[0]
-    if steps > BLOCK:
-        return None
     out = _compiled(("forward", steps, d, x.dtype, x.device, "spikes"), partial(_forward_steps, steps, d, False),
                     _flat(x), _flat_state(v0, x))
     return None if out is None else (out[0].view(x.shape), out[1].view(x.shape[1:]))
@@ -196,7 +195,10 @@ def recompute_ready(x: Tensor, d: Dynamics, surrogate: Surrogate, sltt: bool) ->
     """Whether `backward_recompute` can run for x's configuration, building its kernel now (on a
     two-neuron dummy) if it is not built yet. Asked before the forward, so that a failed build
     leaves the whole call on the eager path: a backward never recomputes v_pre with other
-    arithmetic than its forward's (near the threshold, other rounding means other spikes)."""
+    arithmetic than its forward's (near the threshold, other rounding means other spikes). No for
+    T > BLOCK: a longer unrolled kernel would take long to compile, and those save v_pre."""
+    if x.shape[0] > BLOCK:
+        return False
     try:
         key = _recompute_key(x, d, surrogate, sltt)  # the kernels are cached by the surrogate
     except TypeError:

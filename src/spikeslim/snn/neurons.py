@@ -113,12 +113,19 @@ class _FusedLIF(torch.autograd.Function):
             raise RuntimeError("lif_multistep's fused backward cannot be differentiated again; "
                                "use lif_multistep_loop for double backward (as condense.dc does)")
         (h,) = ctx.saved_tensors
-        d: fused.Dynamics = ctx.dynamics
-        grads = (g_spikes, g_pre, g_post)
-        out = fused.backward(h, grads, d, ctx.surrogate, ctx.sltt) if fused.available(h) else None
-        g_x, gh0 = out or _eager_backward(h, grads, d, ctx.surrogate, ctx.sltt)
-        g_v0 = _sum_to_shape(gh0 * d.a, ctx.v0_shape) if ctx.needs_input_grad[1] else None
-        return (g_x if ctx.needs_input_grad[0] else None), g_v0, None, None, None
+        return _input_grads(ctx, *_backward_from_v_pre(h, (g_spikes, g_pre, g_post), ctx))
+
+
+def _backward_from_v_pre(h: Tensor, grads: tuple[Tensor | None, ...], ctx: Any) -> tuple[Tensor, Tensor]:
+    """(g_x, gh_0) from the saved v_pre: the compiled kernels where available, else the eager loop."""
+    out = fused.backward(h, grads, ctx.dynamics, ctx.surrogate, ctx.sltt) if fused.available(h) else None
+    return out or _eager_backward(h, grads, ctx.dynamics, ctx.surrogate, ctx.sltt)
+
+
+def _input_grads(ctx: Any, g_x: Tensor, gh0: Tensor) -> tuple[Tensor | None, ...]:
+    """The gradients `apply`'s inputs (x, v0, params, surrogate, sltt) asked for."""
+    g_v0 = _sum_to_shape(gh0 * ctx.dynamics.a, ctx.v0_shape) if ctx.needs_input_grad[1] else None
+    return (g_x if ctx.needs_input_grad[0] else None), g_v0, None, None, None
 
 
 class _SpikesLIF(torch.autograd.Function):
@@ -132,8 +139,7 @@ class _SpikesLIF(torch.autograd.Function):
     @staticmethod
     def forward(ctx: Any, x: Tensor, v0: Tensor, params: LIFParams, surrogate: Surrogate, sltt: bool) -> tuple[Tensor, Tensor]:
         d = dynamics(params)
-        recompute = (fused.available(x) and v0.numel() == 1 and x.shape[0] <= fused.BLOCK
-                     and fused.recompute_ready(x, d, surrogate, sltt))
+        recompute = fused.available(x) and v0.numel() == 1 and fused.recompute_ready(x, d, surrogate, sltt)
         out = fused.forward_spikes(x, v0, d) if recompute else None
         if out is not None:
             spikes, v_last = out
@@ -158,19 +164,13 @@ class _SpikesLIF(torch.autograd.Function):
             raise RuntimeError("lif_spikes' fused backward cannot be differentiated again; use lif_multistep_loop")
         if g_spikes is None:
             return None, None, None, None, None
-        d: fused.Dynamics = ctx.dynamics
-        if ctx.recomputes:  # its kernel was built before the forward ran (`fused.recompute_ready`)
-            x, v0 = ctx.saved_tensors
-            out = fused.backward_recompute(x, v0, g_spikes, d, ctx.surrogate, ctx.sltt)
-            assert out is not None
-        else:
+        if not ctx.recomputes:
             (h,) = ctx.saved_tensors
-            grads = (g_spikes, None, None)
-            out = (fused.backward(h, grads, d, ctx.surrogate, ctx.sltt) if fused.available(h) else None) \
-                or _eager_backward(h, grads, d, ctx.surrogate, ctx.sltt)
-        g_x, gh0 = out
-        g_v0 = _sum_to_shape(gh0 * d.a, ctx.v0_shape) if ctx.needs_input_grad[1] else None
-        return (g_x if ctx.needs_input_grad[0] else None), g_v0, None, None, None
+            return _input_grads(ctx, *_backward_from_v_pre(h, (g_spikes, None, None), ctx))
+        x, v0 = ctx.saved_tensors  # its kernel was built before the forward ran (`fused.recompute_ready`)
+        out = fused.backward_recompute(x, v0, g_spikes, ctx.dynamics, ctx.surrogate, ctx.sltt)
+        assert out is not None
+        return _input_grads(ctx, *out)
 
 
 def dynamics(params: LIFParams) -> fused.Dynamics:
