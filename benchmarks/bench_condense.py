@@ -109,16 +109,16 @@ def run_cell(key: dict[str, Any], split: Split, work: Path) -> dict[str, Any]:
 
 
 def write(store: CellStore, out: Path, names: list[str]) -> None:
-    rows = condense_rows(store, names, full=FULL, proposed="pace",
-                         also=(TUNED,) if any(store.select(method=TUNED, dataset=n) for n in names) else ())
+    also = (TUNED,) if any(store.select(method=TUNED, dataset=n) for n in names) else ()
+    rows = condense_rows(store, names, full=FULL, proposed="pace", also=also)
     notes = ("Protocol: docs/protocol.md. Evaluation network and recipe: "
              f"{get_protocol(names[0]).recipe} (every method alike). Methods: {METHODS}. "
              "Accuracy: mean ± std over complete runs (a run = one condensation seed and one evaluation "
              "network, every split). 'pace − method' (and 'pace-tuned − method'): paired difference in points with its 95% bootstrap "
              "interval over runs and test samples; * = the interval excludes zero. Times are wall seconds "
              f"on a shared 2-core CPU, torch threads {torch.get_num_threads()}.")
-    tuned = [f"{TUNED} − method (points)"] if rows and f"{TUNED} − method (points)" in rows[0] else []
-    columns = ["dataset", "method", "IPC", "runs", "accuracy (%)", "of full data", "pace − method (points)", *tuned,
+    columns = ["dataset", "method", "IPC", "runs", "accuracy (%)", "of full data", "pace − method (points)",
+               *(f"{m} − method (points)" for m in also),
                "condense time (s)", "train time (s)", "stored (bytes)"]
     write_report(out, "condense", rows, columns, title="Dataset condensation under the protocol", notes=notes)
     for name in names:
