@@ -74,6 +74,15 @@ LABELS = {"hsd": "HSD, QCFS ANN teacher", "direct": "direct training at T", "tet
           "converted-snn": "converted SNN teacher, no fine-tuning"}
 
 
+def scaled(method: str, scale: int) -> tuple[str, dict[str, Any], int]:
+    """A benchmark method's (latency method, options, epochs) with every epoch count `scale` times
+    the recipe's: the recipe curve (bench_latency_recipe.py) trains the same methods longer."""
+    name, extra, epochs = METHODS[method]
+    if "student_epochs" in extra:
+        extra = {**extra, "student_epochs": extra["student_epochs"] * scale}
+    return name, extra, epochs * scale
+
+
 def config(seed: int, epochs: int) -> TrainConfig:
     """HSD's recipe as a training config (the same for every method; only epochs vary, the loss is the method's)."""
     return TrainConfig(epochs=epochs, batch_size=32, lr=1e-3, optimizer="adam", schedule="cosine", seed=seed,
@@ -109,14 +118,17 @@ class Runner:
     def split(self, dataset: str, name: str) -> Split:
         return self.cache.get(dataset, name)
 
-    def run(self, key: dict[str, Any], steps: list[int]) -> list[tuple[dict[str, Any], dict[str, Any]]]:
+    def run(self, key: dict[str, Any], steps: list[int], *, split: Split | None = None,
+            scale: int = 1) -> list[tuple[dict[str, Any], dict[str, Any]]]:
         """The cells of `key`'s group at `steps`: one per T, and for hsd / hsd-snn also the converted student.
 
         The method trains untested (its times are training alone); the networks it returns are
         scored here per sample. HSD's converted students are its teacher converted again, as HSD
-        converts it before fine-tuning; its train time includes the teacher's.
+        converts it before fine-tuning; its train time includes the teacher's. `split` replaces
+        the key's protocol split (a validation carve) and `scale` multiplies every epoch count.
         """
-        split, (name, extra, epochs) = self.split(key["dataset"], key["split"]), METHODS[key["method"]]
+        split = split if split is not None else self.split(key["dataset"], key["split"])
+        name, extra, epochs = scaled(key["method"], scale)
         options = {"channels": list(CHANNELS), **extra}
         run = RunContext(seed=key["seed"], device=self.device, progress=False, config=config(key["seed"], epochs))
         result = train_for_steps(name, split.train, steps, options=options, run=run)
