@@ -77,6 +77,12 @@ SETTINGS: dict[str, tuple[str, dict[str, Any]]] = {
     "pace, per-step mean only": ("pace", {"iterations": 60, "w_amp": 0.0, "phase": False, **NET}),
     "pace through scnn, bank, herding init, sparsity 0.5, phase weight 1": ("pace", {**BANK, "init": "herding",
                                                                                      "sparsity": 0.5, "w_phase": 1.0}),
+    # the haze as a constraint instead of a push: events per step and polarity held at the class's real mean
+    "pace, event budget": ("pace", {"iterations": 60, "event_budget": "class", **NET}),
+    "pace through scnn, bank, herding init, event budget": ("pace", {**BANK, "init": "herding", "event_budget": "class"}),
+    "pace through scnn, bank, herding init, phase weight 1, event budget": ("pace", {**BANK, "init": "herding",
+                                                                                      "w_phase": 1.0,
+                                                                                      "event_budget": "class"}),
 }
 
 

@@ -5,7 +5,8 @@ import pytest
 import torch
 
 from spikeslim.condense.base import CondenseError
-from spikeslim.condense.synthetic import STATE_FILE, LoopSettings, NormalisedSGD, StepContext, run_distillation
+from spikeslim.condense.synthetic import (STATE_FILE, EventBudget, LoopSettings, NormalisedSGD, StepContext,
+                                        run_distillation)
 from spikeslim.datasets.base import FrameSet, FrameSpec
 from spikeslim.errors import CheckpointError
 from spikeslim.train.plugins import RunContext
@@ -112,3 +113,39 @@ def test_sparsity_keeps_empty_pixels_empty_where_noise_alone_fills_them(tmp_path
     assert (plain[init == 0] > 0).any()
     with pytest.raises(CondenseError, match="sparsity must be >= 0"):
         LoopSettings(3, lr=0.1, sparsity=-1.0)
+
+
+def test_event_budget_holds_every_sample_step_and_polarity_at_its_class_mean():
+    toy = _toy()
+    budget = EventBudget.of(toy, scale=4.0, device=torch.device("cpu"))
+    expected = np.stack([toy.frames[toy.labels == c].sum(axis=(-2, -1)).mean(0) for c in range(2)]) / 4.0
+    np.testing.assert_allclose(budget.target.numpy(), expected, rtol=1e-6)
+    latent = torch.rand(4, 3, 2, 5, 5, generator=torch.Generator().manual_seed(0)) * 0.2
+    latent[0, 1, 0] = 0.0  # an empty slice stays empty: there is nothing to rescale
+    budget.project_(latent)
+    mass = latent.sum(dim=(-2, -1)).view(2, 2, 3, 2)
+    target = budget.target[:, None].expand(2, 2, 3, 2).clone()
+    target[0, 0, 1, 0] = 0.0
+    torch.testing.assert_close(mass, target)
+
+
+def test_event_budget_keeps_exported_counts_near_the_real_ones_where_noise_drifts_them(tmp_path):
+    toy = _toy()
+    real = np.stack([toy.frames[toy.labels == c].sum(axis=(-2, -1)).mean(0) for c in range(2)])
+
+    def drift(event_budget):
+        settings = LoopSettings(15, lr=0.05, event_budget=event_budget)
+        out = run_distillation(toy, 2, _noise_step, settings, RunContext(seed=1, progress=False),
+                               method="toy", options={})
+        per_slice = out.frames.astype(np.float64).sum(axis=(-2, -1)).reshape(2, 2, 3, 2)
+        return np.abs(per_slice - real[:, None]).mean()
+
+    held, free = drift("class"), drift("none")
+    assert held < 3.0 < free  # stochastic rounding of 25 pixels: a few events either way
+
+
+def test_event_budget_errors_are_named():
+    with pytest.raises(CondenseError, match="event_budget 'pixel' is not one of none, class"):
+        LoopSettings(3, lr=0.1, event_budget="pixel")
+    with pytest.raises(CondenseError, match="factor 1"):
+        LoopSettings(3, lr=0.1, event_budget="class", init_factor=2)

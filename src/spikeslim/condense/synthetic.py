@@ -75,14 +75,53 @@ class LoopSettings:
     optimizer: str = "adam"  # or "nsgd": see `NormalisedSGD`
     export_rounding: str = "sample"  # or "nearest": see `PEQN.export`
     sparsity: float = 0.0  # a constant push of every latent towards zero, in units of the gradient's RMS
+    event_budget: str = "none"  # or "class": see `EventBudget`
 
     def __post_init__(self) -> None:
+        if self.event_budget not in EVENT_BUDGETS:
+            raise CondenseError(f"event_budget {self.event_budget!r} is not one of {', '.join(EVENT_BUDGETS)}")
+        if self.event_budget != "none" and self.init_factor != 1:
+            raise CondenseError("event_budget needs one sample per stored sample (factor 1): a tiled sample "
+                                "holds several samples' events")
         if self.optimizer not in OPTIMIZERS:
             raise CondenseError(f"optimizer {self.optimizer!r} is not one of {', '.join(OPTIMIZERS)}")
         if not self.sparsity >= 0:
             raise CondenseError(f"sparsity must be >= 0, got {self.sparsity}")
         if self.export_rounding not in EXPORT_ROUNDINGS:
             raise CondenseError(f"export_rounding {self.export_rounding!r} is not one of {', '.join(EXPORT_ROUNDINGS)}")
+
+
+EVENT_BUDGETS = ("none", "class")
+
+
+@dataclass(frozen=True)
+class EventBudget:
+    """Each synthetic sample's events per time step and polarity, held at its class's real mean.
+
+    Why: matching statistics leaves the event count free, and the optimised frames drift to
+    several times the real count and a flat time profile (docs/pace.md: the haze), which a
+    network with batch norm then learns as normal input. After each step the latent of every
+    (sample, step, polarity) is rescaled to the real class mean of that slice and clipped to the
+    count range, so a set keeps real counts in time as well as integer ones; no free parameter.
+    """
+
+    target: torch.Tensor  # [C, T, P] in latent units (count / scale)
+
+    @classmethod
+    def of(cls, train: FrameSet, scale: float, device: torch.device) -> EventBudget:
+        frames, labels = np.asarray(train.frames), np.asarray(train.labels)
+        means = np.stack([frames[labels == c].sum(axis=(-2, -1), dtype=np.float64).mean(0)
+                          for c in range(train.n_classes)])
+        return cls(torch.as_tensor(means / scale, dtype=torch.float32, device=device))
+
+    def project_(self, latent: torch.Tensor) -> None:
+        """Rescale `latent` [C*ipc, T, P, H, W] (class-major) in place, outside autograd."""
+        with torch.no_grad():
+            C = self.target.shape[0]
+            view = latent.view(C, latent.shape[0] // C, *latent.shape[1:3], -1)
+            mass = view.sum(-1, keepdim=True)
+            view.mul_(torch.where(mass > 0, self.target[:, None, :, :, None] / mass.clamp_min(1e-12), 1.0))
+            view.clamp_(0.0, 1.0)
 
 
 class NormalisedSGD(torch.optim.SGD):
@@ -128,6 +167,7 @@ def run_distillation(
     quant = PEQN(count_scale(np.asarray(train.frames)), stochastic=settings.peq, export_rounding=settings.export_rounding)
     synthetic = Synthetic(init_frames(train, ipc, rng0, init=settings.init, factor=settings.init_factor,
                                         device=run.device), ipc, quant, dev)
+    budget = EventBudget.of(train, quant.scale, dev) if settings.event_budget == "class" else None
     optimiser = OPTIMIZERS[settings.optimizer]([synthetic.latent], lr=settings.lr)
     identity = {"method": method, "options": options, "ipc": ipc, "seed": seed, "shape": list(train.shape),
                 "n_train": len(train), **_data_identity(train)}
@@ -149,6 +189,8 @@ def run_distillation(
             grad.add_(settings.sparsity * grad.pow(2).mean().sqrt())
         optimiser.step()
         quant.project_(synthetic.latent)
+        if budget is not None:
+            budget.project_(synthetic.latent)
 
     batches = ClassBatches(train)
     t_loop = time.perf_counter()

@@ -51,6 +51,7 @@ class Options:
     peq: bool = True
     export_rounding: str = "sample"  # the saved frames: a seeded stochastic rounding, or "nearest"
     sparsity: float = 0.0  # push towards zero events, in units of the gradient's RMS (condense.synthetic)
+    event_budget: str = "none"  # "class": events per step and polarity held at the class's real mean
     cf: bool = False
     n_freqs: int = 64
     w_mean: float = 1.0
@@ -65,7 +66,7 @@ class Options:
             raise CondenseError(f"pace: features {self.features!r} is not one of {', '.join(FEATURE_SOURCES)}")
         if min(self.iterations, self.real_batch, self.n_freqs, self.factor) < 1:
             raise CondenseError("pace: iterations, real_batch, n_freqs and factor must be positive")
-        try:  # the loop's own checks (optimizer, sparsity, export rounding), at option time
+        try:  # the loop's own checks (optimizer, sparsity, export rounding, event budget), at option time
             self.loop_settings()
         except CondenseError as err:
             raise CondenseError(f"pace: {err}") from None
@@ -74,7 +75,8 @@ class Options:
     def loop_settings(self) -> LoopSettings:
         return LoopSettings(self.iterations, self.lr, init=self.init, peq=self.peq,
                             checkpoint_every=self.checkpoint_every, optimizer=self.optimizer,
-                            init_factor=self.factor, export_rounding=self.export_rounding, sparsity=self.sparsity)
+                            init_factor=self.factor, export_rounding=self.export_rounding, sparsity=self.sparsity,
+                            event_budget=self.event_budget)
 
     def weights(self) -> dict[str, float]:
         """Weight of each loss term; switched-off parts weigh zero and are not computed."""
