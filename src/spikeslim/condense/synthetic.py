@@ -103,6 +103,8 @@ class EventBudget:
     network with batch norm then learns as normal input. After each step the latent of every
     (sample, step, polarity) is rescaled to the real class mean of that slice and clipped to the
     count range, so a set keeps real counts in time as well as integer ones; no free parameter.
+    Measured, it holds the count but not the spread over empty pixels, which is what costs
+    accuracy: off by default (docs/pace.md).
     """
 
     target: torch.Tensor  # [C, T, P] in latent units (count / scale)
