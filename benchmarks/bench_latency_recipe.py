@@ -113,7 +113,8 @@ def main() -> None:
     runner, carves, start = Runner(args.device), {}, time.perf_counter()
     todo = [k for k in plan(names, args.methods, args.scales) if k not in store]
     for key in cell_bar(todo, "latency recipe cells"):
-        if key in store:  # trained with an earlier cell of its group
+        store.refresh()  # cells another process sharing the store finished meanwhile
+        if key in store:  # or trained with an earlier cell of its group
             continue
         if args.max_minutes is not None and time.perf_counter() - start > 60 * args.max_minutes:
             print("--max-minutes reached; rerun to continue")
