@@ -32,6 +32,7 @@ from __future__ import annotations
 import argparse
 import time
 from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -97,8 +98,28 @@ def plan(names_: list[str], methods: list[str], steps: list[int], seeds: int) ->
 
 
 def group(key: dict[str, Any]) -> tuple:
-    """The cells one `train_for_steps` call trains together: every T of one split, method and seed."""
-    return key["dataset"], key["split"], key["method"], key["seed"]
+    """The cells one `train_for_steps` call trains together: every T of one key (split, method,
+    seed, and whatever else the key holds)."""
+    return tuple((k, v) for k, v in key.items() if k != "T")
+
+
+def run_groups(store: CellStore, todo: list[dict[str, Any]], train: Callable[[dict[str, Any], list[int]], list],
+               *, desc: str, max_minutes: float | None, after: Callable[[], None]) -> None:
+    """Train the missing cells of `todo` a group at a time (`train(key, steps)` returns its
+    (key, result) cells), saving them and calling `after` (the report) after each group; stop
+    starting groups after `max_minutes`. The store is re-read first, so processes sharing it do
+    not train a group twice."""
+    start = time.perf_counter()
+    for key in cell_bar(todo, desc):
+        store.refresh()
+        if key in store:  # another process's, or trained with an earlier cell of its group
+            continue
+        if max_minutes is not None and time.perf_counter() - start > 60 * max_minutes:
+            print("--max-minutes reached; rerun to continue")
+            break
+        for cell_key, result in train(key, [k["T"] for k in todo if group(k) == group(key)]):
+            store.put(cell_key, result)
+        after()
 
 
 def scored(model: torch.nn.Module, test: FrameSet, device: torch.device, **extra: Any) -> dict[str, Any]:
@@ -210,18 +231,9 @@ def main() -> None:
     out = Path(args.out)
     names_ = [d.name for d in available(args.datasets)]
     store = CellStore(out / "latency_cells.json")
-    runner, start = Runner(args.device), time.perf_counter()
     todo = [k for k in plan(names_, args.methods, args.steps, args.seeds) if k not in store]
-    for key in cell_bar(todo, "latency cells"):
-        store.refresh()  # cells another process sharing the store finished meanwhile
-        if key in store:  # or trained with an earlier cell of its group
-            continue
-        if args.max_minutes is not None and time.perf_counter() - start > 60 * args.max_minutes:
-            print("--max-minutes reached; rerun to continue")
-            break
-        for cell_key, result in runner.run(key, [k["T"] for k in todo if group(k) == group(key)]):
-            store.put(cell_key, result)
-        write(store, out, reported(store))
+    run_groups(store, todo, Runner(args.device).run, desc="latency cells", max_minutes=args.max_minutes,
+               after=lambda: write(store, out, reported(store)))
     write(store, out, reported(store))
     print((out / "latency.md").read_text())
 

@@ -15,16 +15,15 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import time
+import functools
 from pathlib import Path
 from typing import Any
 
 import torch
-from bench_latency import EPOCHS, F, LABELS, STEPS, STUDENT_EPOCHS, Runner
+from bench_latency import EPOCHS, F, LABELS, STEPS, STUDENT_EPOCHS, Runner, run_groups
 
 from spikeslim.bench.cells import CellStore
 from spikeslim.bench.data import available
-from spikeslim.bench.progress import cell_bar
 from spikeslim.bench.protocol import PROTOCOLS, Split, get_protocol, splits, validation
 from spikeslim.bench.summary import reported
 from spikeslim.report import plot_xy, write_report
@@ -34,6 +33,7 @@ SCALES = (1, 2, 4)
 METHODS = ("direct", "hsd")
 
 
+@functools.cache
 def carve(dataset: str) -> Split:
     """The first split's training data at F frames, as (fit, validation)."""
     proto = dataclasses.replace(get_protocol(dataset), T=F)
@@ -110,22 +110,10 @@ def main() -> None:
     out = Path(args.out)
     names = [d.name for d in available(args.datasets)]
     store = CellStore(out / "latency_recipe_cells.json")
-    runner, carves, start = Runner(args.device), {}, time.perf_counter()
+    runner = Runner(args.device)
     todo = [k for k in plan(names, args.methods, args.scales) if k not in store]
-    for key in cell_bar(todo, "latency recipe cells"):
-        store.refresh()  # cells another process sharing the store finished meanwhile
-        if key in store:  # or trained with an earlier cell of its group
-            continue
-        if args.max_minutes is not None and time.perf_counter() - start > 60 * args.max_minutes:
-            print("--max-minutes reached; rerun to continue")
-            break
-        if key["dataset"] not in carves:
-            carves[key["dataset"]] = carve(key["dataset"])
-        steps = [k["T"] for k in todo if (k["dataset"], k["method"], k["scale"]) ==
-                 (key["dataset"], key["method"], key["scale"])]
-        for cell_key, result in runner.run(key, steps, split=carves[key["dataset"]], scale=key["scale"]):
-            store.put(cell_key, result)
-        write(store, out, reported(store))
+    run_groups(store, todo, lambda key, steps: runner.run(key, steps, split=carve(key["dataset"]), scale=key["scale"]),
+               desc="latency recipe cells", max_minutes=args.max_minutes, after=lambda: write(store, out, reported(store)))
     write(store, out, reported(store))
     print((out / "latency_recipe.md").read_text())
 
