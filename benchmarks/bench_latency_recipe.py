@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import torch
-from bench_latency import EPOCHS, F, LABELS, STEPS, STUDENT_EPOCHS, Runner, run_groups
+from bench_latency import EPOCHS, F, LABELS, STEPS, STUDENT_EPOCHS, Runner, run_groups, scaled
 
 from spikeslim.bench.cells import CellStore
 from spikeslim.bench.data import available
@@ -50,8 +50,9 @@ def plan(names: list[str], methods: list[str], scales: list[int]) -> list[dict[s
 
 def epochs(method: str, scale: int) -> int:
     """Training epochs of one network of the method (HSD: teacher plus one student; its converted
-    student: the teacher's alone)."""
-    return scale * (EPOCHS + (STUDENT_EPOCHS if method == "hsd" else 0))
+    student: the teacher's alone), as `bench_latency.scaled` sets them."""
+    _, extra, first = scaled("hsd" if method == "converted" else method, scale)
+    return first + (extra["student_epochs"] if method == "hsd" else 0)
 
 
 def rows(store: CellStore, names: list[str]) -> list[dict[str, Any]]:
