@@ -17,14 +17,17 @@ also yield the converted student before fine-tuning ("converted", "converted-snn
 choices (bound 2, batch norm kept, lr 1e-3; docs/hsd.md) predate the protocol: they came from
 short digits-dvs trials, not from validation splits.
 
-A cell is (dataset, split, method, T, seed); a run (method, T, seed) is complete when every split
-has a cell. HSD's train time includes its teacher's. The missing T of one (split, method, seed)
+A cell is (dataset, split, method, T, seed, scale); a run (method, T, seed, scale) is complete when
+every split has a cell. `scale` multiplies every epoch count above: the recipe curve
+(bench_latency_recipe.py, validation carves only) found the 1x recipe far from converged and 4x
+the best it tried, so 4x (`SCALE`) is the frozen default; the 1x cells stay in the store and the
+report. HSD's train time includes its teacher's. The missing T of one (split, method, seed)
 are trained by one `train_for_steps` call, so its teacher is trained once for all of them; cells
 are saved as their group finishes in `<out>/latency_cells.json`, and `--max-minutes 0` only
 rewrites the report.
 
     .venv/bin/python benchmarks/bench_latency.py [--datasets digits-dvs] [--steps 1 2] [--seeds 3]
-        [--methods direct tet hsd direct-long hsd-ce hsd-snn] [--max-minutes 60]
+        [--methods direct tet hsd direct-long hsd-ce hsd-snn] [--scale 4] [--max-minutes 60]
 """
 
 from __future__ import annotations
@@ -58,6 +61,7 @@ STEPS = (1, 2, 4, 8)
 CHANNELS = (16, 32, 64)
 EPOCHS = 3  # direct, TET and HSD's teacher
 STUDENT_EPOCHS = 3  # SKD fine-tuning per HSD student
+SCALE = 4  # epoch multiplier of the reported run, chosen on validation carves (bench_latency_recipe.py)
 #: benchmark method -> (latency method, its options, epochs of the run's recipe); every network is QCFSNet `CHANNELS`
 METHODS: dict[str, tuple[str, dict[str, Any], int]] = {
     "direct": ("direct", {}, EPOCHS),
@@ -90,9 +94,9 @@ def config(seed: int, epochs: int) -> TrainConfig:
                        eval_every=epochs)
 
 
-def plan(names_: list[str], methods: list[str], steps: list[int], seeds: int) -> list[dict[str, Any]]:
+def plan(names_: list[str], methods: list[str], steps: list[int], seeds: int, scale: int) -> list[dict[str, Any]]:
     """Seed-major, so every method gets a complete first run before any gets a second."""
-    return [{"dataset": name, "split": split, "method": method, "T": T, "seed": seed}
+    return [{"dataset": name, "split": split, "method": method, "T": T, "seed": seed, "scale": scale}
             for seed in range(seeds) for name in names_ for split in split_names(name)
             for method in methods for T in steps]
 
@@ -139,17 +143,17 @@ class Runner:
     def split(self, dataset: str, name: str) -> Split:
         return self.cache.get(dataset, name)
 
-    def run(self, key: dict[str, Any], steps: list[int], *, split: Split | None = None,
-            scale: int = 1) -> list[tuple[dict[str, Any], dict[str, Any]]]:
+    def run(self, key: dict[str, Any], steps: list[int], *,
+            split: Split | None = None) -> list[tuple[dict[str, Any], dict[str, Any]]]:
         """The cells of `key`'s group at `steps`: one per T, and for hsd / hsd-snn also the converted student.
 
         The method trains untested (its times are training alone); the networks it returns are
         scored here per sample. HSD's converted students are its teacher converted again, as HSD
         converts it before fine-tuning; its train time includes the teacher's. `split` replaces
-        the key's protocol split (a validation carve) and `scale` multiplies every epoch count.
+        the key's protocol split (a validation carve); the key's `scale` multiplies every epoch count.
         """
         split = split if split is not None else self.split(key["dataset"], key["split"])
-        name, extra, epochs = scaled(key["method"], scale)
+        name, extra, epochs = scaled(key["method"], key["scale"])
         options = {"channels": list(CHANNELS), **extra}
         run = RunContext(seed=key["seed"], device=self.device, progress=False, config=config(key["seed"], epochs))
         result = train_for_steps(name, split.train, steps, options=options, run=run)
@@ -173,17 +177,19 @@ class Runner:
 
 
 def rows(store: CellStore, names_: list[str]) -> list[dict[str, Any]]:
-    """One row per (dataset, T, method) with a complete run; HSD against every other method, paired."""
+    """One row per (dataset, scale, T, method) with a complete run, the frozen scale first; HSD
+    against every other method of its scale, paired."""
     out = []
     for dataset in names_:
-        runs = complete_runs(store, dataset, group=("method", "T"), pair=("seed",))
-        for (method, T), mine in sorted(runs.items(), key=lambda kv: (kv[0][1], list(LABELS).index(kv[0][0]))):
+        runs = complete_runs(store, dataset, group=("method", "T", "scale"), pair=("seed",))
+        order = sorted(runs.items(), key=lambda kv: (kv[0][2] != SCALE, kv[0][2], kv[0][1], list(LABELS).index(kv[0][0])))
+        for (method, T, scale), mine in order:
             accs = [r["correct"].mean() for r in mine.values()]
             cells = [c for r in mine.values() for c in r["cells"]]
-            text, ci = ("", None) if method == "hsd" else paired_text(runs.get(("hsd", T), {}), mine)
+            text, ci = ("", None) if method == "hsd" else paired_text(runs.get(("hsd", T, scale), {}), mine)
             teacher = [sum(c["teacher_accuracy"] * len(c["correct"]) for c in r["cells"]) / len(r["correct"])
                        for r in mine.values()] if "teacher_accuracy" in cells[0] else []
-            out.append({"dataset": dataset, "T": T, "method": LABELS[method], "runs": len(mine),
+            out.append({"dataset": dataset, "epochs ×": scale, "T": T, "method": LABELS[method], "runs": len(mine),
                         "accuracy (%)": format_mean_std(accs), "accuracies": accs, "hsd − method (points)": text,
                         "ci": ci, "teacher at F (%)": format_mean_std(teacher) if teacher else "",
                         "train time (s, per split)": f"{np.mean([c['train_s'] for c in cells]):.1f}"})
@@ -192,26 +198,28 @@ def rows(store: CellStore, names_: list[str]) -> list[dict[str, Any]]:
 
 def write(store: CellStore, out: Path, names_: list[str]) -> None:
     table = rows(store, names_)
-    columns = ["dataset", "T", "method", "runs", "accuracy (%)", "hsd − method (points)", "teacher at F (%)",
+    columns = ["dataset", "epochs ×", "T", "method", "runs", "accuracy (%)", "hsd − method (points)", "teacher at F (%)",
                "train time (s, per split)"]
     notes = (f"Protocol splits and time binning (docs/protocol.md) at F={F} frames, summed into T; HSD's recipe, "
              f"not the protocol's: QCFSNet conv {'-'.join(map(str, CHANNELS))} (batch norm, IF neurons for SNNs), "
-             f"Adam lr 1e-3 cosine, batch 32, no augmentation; {EPOCHS} epochs for direct, TET and the teacher (on "
-             f"the F frames), {STUDENT_EPOCHS} SKD epochs per student (alpha 1, tau 2), {EPOCHS + STUDENT_EPOCHS} for "
-             "direct-long. A run is one seed over every split; accuracy is mean ± std over complete runs. Intervals: "
+             f"Adam lr 1e-3 cosine, batch 32, no augmentation; 'epochs ×' times {EPOCHS} epochs for direct, TET and the "
+             f"teacher (on the F frames), times {STUDENT_EPOCHS} SKD epochs per student (alpha 1, tau 2), times "
+             f"{EPOCHS + STUDENT_EPOCHS} for direct-long; {SCALE}x is the frozen recipe (bench_latency_recipe.py, on "
+             "validation), 1x the first run's. A run is one seed over every split; accuracy is mean ± std over complete runs. Intervals: "
              "paired 95% bootstrap of HSD − method over runs and test samples, * = excludes zero. Train time per "
              "split, HSD's including its teacher's, one torch thread on a shared 2-core CPU.")
     write_report(out, "latency", table, columns, title="Accuracy at few inference steps (HSD vs direct vs TET)",
                  notes=notes)
     for dataset in names_:
         series = {}
-        for label in dict.fromkeys(r["method"] for r in table if r["dataset"] == dataset):
-            mine = sorted((r["T"], *mean_std(r["accuracies"])) for r in table if r["dataset"] == dataset
-                          and r["method"] == label)
+        reported_ = [r for r in table if r["dataset"] == dataset and r["epochs ×"] == SCALE]
+        for label in dict.fromkeys(r["method"] for r in reported_):
+            mine = sorted((r["T"], *mean_std(r["accuracies"])) for r in reported_ if r["method"] == label)
             series[label] = ([p[0] for p in mine], [100 * p[1] for p in mine], [100 * p[2] for p in mine])
         if series:
             plot_xy(out / f"latency_{dataset}.png", series, xlabel="inference time steps T (log)",
-                    ylabel="test accuracy (%)", title=f"{dataset}: accuracy vs inference steps", logx=True)
+                    ylabel="test accuracy (%)", title=f"{dataset}: accuracy vs inference steps ({SCALE}x epochs)",
+                    logx=True)
 
 
 def main() -> None:
@@ -220,6 +228,7 @@ def main() -> None:
     parser.add_argument("--methods", nargs="+", default=["direct", "tet", "hsd"], choices=list(METHODS))
     parser.add_argument("--steps", nargs="+", type=int, default=list(STEPS), help=f"inference T, each dividing F={F}")
     parser.add_argument("--seeds", type=int, default=3)
+    parser.add_argument("--scale", type=int, default=SCALE, help="epoch multiplier (1: the first, unconverged run)")
     parser.add_argument("--max-minutes", type=float, default=None, help="start no new cell after this long")
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--device", default=None, help="cpu, cuda ... (default: cuda where present)")
@@ -227,11 +236,13 @@ def main() -> None:
     args = parser.parse_args()
     if any(T < 1 or F % T for T in args.steps):
         parser.error(f"--steps must divide F={F}, so that summing frames equals binning the events at T")
+    if args.scale < 1:
+        parser.error("--scale must be a positive integer")
     torch.set_num_threads(args.threads)
     out = Path(args.out)
     names_ = [d.name for d in available(args.datasets)]
     store = CellStore(out / "latency_cells.json")
-    todo = [k for k in plan(names_, args.methods, args.steps, args.seeds) if k not in store]
+    todo = [k for k in plan(names_, args.methods, args.steps, args.seeds, args.scale) if k not in store]
     run_groups(store, todo, Runner(args.device).run, desc="latency cells", max_minutes=args.max_minutes,
                after=lambda: write(store, out, reported(store)))
     write(store, out, reported(store))

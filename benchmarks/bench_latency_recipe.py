@@ -113,7 +113,7 @@ def main() -> None:
     store = CellStore(out / "latency_recipe_cells.json")
     runner = Runner(args.device)
     todo = [k for k in plan(names, args.methods, args.scales) if k not in store]
-    run_groups(store, todo, lambda key, steps: runner.run(key, steps, split=carve(key["dataset"]), scale=key["scale"]),
+    run_groups(store, todo, lambda key, steps: runner.run(key, steps, split=carve(key["dataset"])),
                desc="latency recipe cells", max_minutes=args.max_minutes, after=lambda: write(store, out, reported(store)))
     write(store, out, reported(store))
     print((out / "latency_recipe.md").read_text())
