@@ -12,13 +12,18 @@ Cells run run-major (every method gets run (0, 0) on every split before any gets
 and are saved as they finish in `condense_cells.json`: interrupt and rerun to resume. A second
 process with `--reverse` shares the work from the other end of the grid.
 
+`--eval vggsnn` is the cross-architecture check: the same sets (from `--work`, or condensed
+again, identically, from their seeds) trained with the same recipe on another network, kept
+apart in `condense_vggsnn_cells.json` and `condense_vggsnn.md`.
+
     .venv/bin/python benchmarks/bench_condense.py [--datasets nmnist-small] [--ipc 10 1]
-        [--methods ...] [--runs 2] [--max-minutes 60]
+        [--methods ...] [--seeds 2] [--nets 2] [--eval vggsnn] [--max-minutes 60]
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import tempfile
 import time
 from pathlib import Path
@@ -30,10 +35,11 @@ from spikeslim.bench.cells import CellStore, run_cells
 from spikeslim.bench.data import available
 from spikeslim.bench.protocol import PROTOCOLS, Split, SplitCache, get_protocol
 from spikeslim.bench.summary import condense_rows, correct_string, reported, split_names, time_to_accuracy
-from spikeslim.condense.evaluate import train_and_test
+from spikeslim.condense.evaluate import EvalRecipe, train_and_test
 from spikeslim.condense.registry import condense_set
 from spikeslim.datasets.base import FrameSet
 from spikeslim.datasets.setfile import load_set, save_set
+from spikeslim.snn.models import ModelSpec
 from spikeslim.report import write_report
 from spikeslim.train.plugins import RunContext
 
@@ -69,6 +75,19 @@ METHODS: dict[str, tuple[str, dict[str, Any]]] = {
 }
 TUNED = "pace-tuned"
 FULL = "full data"
+#: evaluation networks: the protocol's (None) and the cross-architecture check's, VGGSNN's
+#: topology at a sixteenth of its width for a CPU (4-8-16-32 channels, about 38k weights)
+EVALS: dict[str, ModelSpec | None] = {"scnn": None, "vggsnn": ModelSpec("vggsnn", {"width": 4})}
+
+
+def recipe(dataset: str, evaluation: str) -> EvalRecipe:
+    """The protocol's recipe for `dataset`, its network replaced by `evaluation`'s."""
+    base, model = get_protocol(dataset).recipe, EVALS[evaluation]
+    return base if model is None else dataclasses.replace(base, model=model)
+
+
+def report_name(evaluation: str) -> str:
+    return "condense" if EVALS[evaluation] is None else f"condense_{evaluation}"
 
 
 def plan(names: list[str], methods: list[str], ipcs: list[int], seeds: int, nets: int) -> list[dict[str, Any]]:
@@ -99,22 +118,24 @@ def condensed(key: dict[str, Any], split: Split, work: Path) -> tuple[FrameSet, 
     return data, float(data.meta["bench_condense_seconds"]), path.stat().st_size
 
 
-def run_cell(key: dict[str, Any], split: Split, work: Path) -> dict[str, Any]:
-    proto = get_protocol(key["dataset"])
+def run_cell(key: dict[str, Any], split: Split, work: Path, evaluation: str) -> dict[str, Any]:
     small, condense_s, stored = split.train, 0.0, None
     if key["method"] != FULL:
         small, condense_s, stored = condensed(key, split, work)
-    result = train_and_test(small, split.test, proto.recipe, key["net"], progress=False, predictions=True)
+    result = train_and_test(small, split.test, recipe(key["dataset"], evaluation), key["net"], progress=False,
+                            predictions=True)
     correct = correct_string(result["predicted"], split.test.labels)
     return {"accuracy": result["accuracy"], "correct": correct, "train_seconds": result["train_seconds"],
             "condense_seconds": condense_s, "n_samples": len(small), "set_file_bytes": stored}
 
 
-def write(store: CellStore, out: Path, names: list[str]) -> None:
+def write(store: CellStore, out: Path, names: list[str], evaluation: str) -> None:
+    if not names:
+        return
     also = (TUNED,) if any(store.select(method=TUNED, dataset=n) for n in names) else ()
     rows = condense_rows(store, names, full=FULL, proposed="pace", also=also)
     notes = ("Protocol: docs/protocol.md. Evaluation network and recipe: "
-             f"{get_protocol(names[0]).recipe} (every method alike). Methods: {METHODS}. "
+             f"{recipe(names[0], evaluation)} (every method alike). Methods: {METHODS}. "
              "Accuracy: mean ± std over complete runs (a run = one condensation seed and one evaluation "
              "network, every split). 'pace − method' (and 'pace-tuned − method'): paired difference in points with its 95% bootstrap "
              "interval over runs and test samples; * = the interval excludes zero. Times are wall seconds "
@@ -122,8 +143,9 @@ def write(store: CellStore, out: Path, names: list[str]) -> None:
     columns = ["dataset", "method", "IPC", "runs", "accuracy (%)", "of full data", "pace − method (points)",
                *(f"{m} − method (points)" for m in also),
                "condense time (s)", "train time (s)", "stored (bytes)"]
-    write_report(out, "condense", rows, columns, title="Dataset condensation under the protocol", notes=notes)
-    for name in names:
+    title = "Dataset condensation under the protocol" + ("" if EVALS[evaluation] is None else f", evaluated on {evaluation}")
+    write_report(out, report_name(evaluation), rows, columns, title=title, notes=notes)
+    for name in names if EVALS[evaluation] is None else ():
         prune = CellStore(out / "prune_cells.json") if (out / "prune_cells.json").exists() else None
         time_to_accuracy(out / f"time_to_accuracy_{name}.png", name, condense=store, prune=prune, full=FULL)
 
@@ -135,6 +157,8 @@ def main() -> None:
     parser.add_argument("--ipc", nargs="+", type=int, default=[10, 1])
     parser.add_argument("--seeds", type=int, default=3, help="condensation seeds")
     parser.add_argument("--nets", type=int, default=2, help="evaluation networks per condensed set")
+    parser.add_argument("--eval", default="scnn", choices=list(EVALS),
+                        help="evaluation network (vggsnn: the cross-architecture check)")
     parser.add_argument("--max-minutes", type=float, default=None, help="start no new cell after this long")
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--reverse", action="store_true",
@@ -146,14 +170,16 @@ def main() -> None:
     torch.set_num_threads(args.threads)
     out = Path(args.out)
     names = [d.name for d in available(args.datasets)]
-    store = CellStore(out / "condense_cells.json")
+    name = report_name(args.eval)
+    store = CellStore(out / f"{name}_cells.json")
     cache = SplitCache()
     run_cells(store, plan(names, args.methods, args.ipc, args.seeds, args.nets),
-              lambda key: run_cell(key, cache.get(key["dataset"], key["split"]), Path(args.work)),
+              lambda key: run_cell(key, cache.get(key["dataset"], key["split"]), Path(args.work), args.eval),
               desc="condense cells", max_minutes=args.max_minutes, reverse=args.reverse,
-              after=lambda: write(store, out, reported(store)))
-    write(store, out, reported(store))
-    print((out / "condense.md").read_text())
+              after=lambda: write(store, out, reported(store), args.eval))
+    write(store, out, reported(store), args.eval)
+    if (out / f"{name}.md").exists():
+        print((out / f"{name}.md").read_text())
 
 
 if __name__ == "__main__":
