@@ -1,13 +1,15 @@
 """Data pruning benchmark under the protocol (docs/protocol.md): every sampler at keep 0.3/0.5/0.7.
 
-A cell is (dataset, split, method, keep, seed): the protocol network trained on the split's
+A cell is (dataset, split, method, keep, seed, block): the protocol network trained on the split's
 training data with the protocol's recipe (its epochs for the full split), the sampler choosing
 each epoch's examples, and every test sample of the split scored. A run (method, keep, seed) is
 complete when every split has a cell. The time charged is the training epochs (no evaluation)
-plus, for the static methods, their proxy scoring. Speed-up is the same seed's full-data time
-over the run's time, summed over splits, beside the ideal 1/keep. `sadp` at keep 1.0 trains on
-all data while scoring: its time against full data is what the score costs. Each keep block
-sits between full-data references, so slow drifts of the shared machine hit all methods alike.
+plus, for the static methods, their proxy scoring. A *block* is one keep's run: per split, a
+full-data reference, `sadp` at keep 1.0 (it trains on all data while scoring: its time against
+full data is what the score costs), then every method at that keep. Speed-up is the block's own
+full-data time over the run's time, summed over splits, beside the ideal 1/keep, so a ratio is
+only ever taken between cells measured side by side; a block without its reference shows none.
+Full-data training is deterministic, so accuracy against full data pairs with any block's.
 
 Resumable: cells are kept in `<out>/prune_cells.json` as they finish.
 
@@ -54,11 +56,11 @@ def plan(names_: list[str], methods: list[str], keeps: list[float], seeds: int) 
     for seed in range(seeds):
         for name in names_:
             for split in split_names(name):
-                key = {"dataset": name, "split": split, "seed": seed}
-                cells.append({**key, "method": FULL, "keep": 1.0})
-                if "sadp" in methods:
-                    cells.append({**key, "method": "sadp", "keep": 1.0})
                 for keep in keeps:
+                    key = {"dataset": name, "split": split, "seed": seed, "block": keep}
+                    cells.append({**key, "method": FULL, "keep": 1.0})
+                    if "sadp" in methods:
+                        cells.append({**key, "method": "sadp", "keep": 1.0})
                     cells += [{**key, "method": m, "keep": keep} for m in methods]
     return cells
 
@@ -114,48 +116,51 @@ class Runner:
 def rows(store: CellStore, names_: list[str]) -> list[dict[str, Any]]:
     out = []
     for dataset in names_:
-        runs = complete_runs(store, dataset, group=("method", "keep"), pair=("seed",))
-        full = runs.get((FULL, 1.0), {})
-        for (method, keep), mine in sorted(runs.items(), key=lambda kv: (-kv[0][1], kv[0][0])):
+        runs = complete_runs(store, dataset, group=("method", "keep", "block"), pair=("seed",))
+        any_full = {run: r for (m, _, _), by_run in runs.items() if m == FULL for run, r in by_run.items()}
+        for (method, keep, block), mine in sorted(runs.items(), key=lambda kv: (-kv[0][2], -kv[0][1], kv[0][0])):
+            full = runs.get((FULL, 1.0, block), {})
             time_of = {run: sum(c["train_s"] + c["score_s"] for c in r["cells"]) for run, r in mine.items()}
             speedups = [sum(c["train_s"] for c in full[run]["cells"]) / t for run, t in time_of.items() if run in full]
             label = "sadp (scores, all data)" if method == "sadp" and keep == 1.0 else method
-            row = {"dataset": dataset, "keep": keep, "method": label, "runs": len(mine),
+            row = {"dataset": dataset, "block": block, "keep": keep, "method": label, "runs": len(mine),
                    "accuracy (%)": accuracy_text([r["correct"].mean() for r in mine.values()]),
                    "acc_mean": float(np.mean([r["correct"].mean() for r in mine.values()])),
                    "sadp − method (points)": "", "vs full data (points)": "",
                    "time (s, all splits)": f"{np.mean(list(time_of.values())):.0f}", "time_s": float(np.mean(list(time_of.values()))),
                    "speed-up": f"{np.mean(speedups):.2f}x" if speedups else "", "ideal": f"{1 / keep:.2f}x",
+                   "time_fraction": 1 / float(np.mean(speedups)) if speedups else None,
                    "examples seen": int(np.mean([sum(c["examples_seen"] for c in r["cells"]) for r in mine.values()]))}
             if keep < 1.0:
                 if method != "sadp":
-                    row["sadp − method (points)"] = paired_text(runs.get(("sadp", keep), {}), mine)[0]
-                row["vs full data (points)"] = paired_text(mine, full)[0]
+                    row["sadp − method (points)"] = paired_text(runs.get(("sadp", keep, block), {}), mine)[0]
+                row["vs full data (points)"] = paired_text(mine, any_full)[0]
             out.append(row)
     return out
 
 
 def write(store: CellStore, out: Path, names_: list[str]) -> None:
     table = rows(store, names_)
-    columns = ["dataset", "keep", "method", "runs", "accuracy (%)", "sadp − method (points)", "vs full data (points)",
+    columns = ["dataset", "block", "keep", "method", "runs", "accuracy (%)", "sadp − method (points)", "vs full data (points)",
                "speed-up", "ideal", "time (s, all splits)", "examples seen"]
     write_report(out, "prune", table, columns, title="Data pruning under the protocol",
                  notes="Protocol: docs/protocol.md (network, recipe and splits; epochs = the recipe's for the full "
                        "split). A run is one seed over every split. Intervals: paired 95% bootstrap over runs and test "
                        "samples, * = excludes zero. Time: training epochs plus proxy scoring, one torch thread on a "
-                       "shared 2-core CPU; speed-up against the same seed's full-data runs.")
+                       "shared 2-core CPU; speed-up against the same seed's full-data runs of the same block (a "
+                       "block is one keep's run with its own references; none shown where a block has none).")
     for dataset in names_:
-        mine = [r for r in table if r["dataset"] == dataset and r["keep"] < 1.0]
+        mine = [r for r in table if r["dataset"] == dataset and r["keep"] < 1.0 and r["time_fraction"] is not None]
         series = {}
         for method in dict.fromkeys(r["method"] for r in mine):
-            pts = sorted((r["time_s"], 100 * r["acc_mean"]) for r in mine if r["method"] == method)
+            pts = sorted((r["time_fraction"], 100 * r["acc_mean"]) for r in mine if r["method"] == method)
             series[method] = ([p[0] for p in pts], [p[1] for p in pts], None)
         full = [r for r in table if r["dataset"] == dataset and r["method"] == FULL]
-        if full:
-            series[FULL] = ([full[0]["time_s"]], [100 * full[0]["acc_mean"]], None)
-        if series:
-            plot_xy(out / f"prune_{dataset}.png", series, xlabel="training time incl. scoring, all splits (s)",
-                    ylabel="test accuracy (%)", title=f"{dataset}: pruning at keep 0.3 / 0.5 / 0.7")
+        if series and full:
+            series[FULL] = ([1.0], [100 * full[0]["acc_mean"]], None)
+            plot_xy(out / f"prune_{dataset}.png", series,
+                    xlabel="training time incl. scoring, fraction of the block's full-data time",
+                    ylabel="test accuracy (%)", title=f"{dataset}: pruning, each keep against its own reference")
         condense = CellStore(out / "condense_cells.json") if (out / "condense_cells.json").exists() else None
         time_to_accuracy(out / f"time_to_accuracy_{dataset}.png", dataset, condense=condense, prune=store, full=FULL)
 
