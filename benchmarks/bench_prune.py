@@ -9,6 +9,8 @@ full-data reference, `sadp` at keep 1.0 (it trains on all data while scoring: it
 full data is what the score costs), then every method at that keep. Speed-up is the block's own
 full-data time over the run's time, summed over splits, beside the ideal 1/keep, so a ratio is
 only ever taken between cells measured side by side; a block without its reference shows none.
+(The store cannot tell when a cell ran: to re-time a block, move its cells to a side file first,
+or its new reference would be set against old cells.)
 Full-data training is deterministic, so accuracy against full data pairs with any block's.
 
 Resumable: cells are kept in `<out>/prune_cells.json` as they finish.
