@@ -1,4 +1,5 @@
-"""PACE search on validation data only: which feature source, budget and settings make it win.
+"""PACE search on validation data only: which feature source, budget and settings make it win
+(and the baselines' own choices, such as IDM's partitioning).
 
 Each cell condenses the *fit* part of one split of a dataset (its training data less a
 stratified 20% validation carve, `protocol.validation`) with one PACE setting, trains one
@@ -43,6 +44,10 @@ SETTINGS: dict[str, tuple[str, dict[str, Any]]] = {
     "pace, frozen teacher": ("pace", {"iterations": 60, "features": "teacher", "teacher_epochs": 8, **NET}),
     "pace through scnn": ("pace", {"iterations": 60, "model": "scnn", "width": 32, "depth": 2}),
     "dm through scnn": ("dm", {"iterations": 150, "model": "scnn", "width": 32, "depth": 2}),
+    # the IDM baseline's own choice: its partitioning (factor 2 decodes 17x17 tiles) against none
+    "idm through scnn": ("idm", {"iterations": 50, "model": "scnn", "width": 32, "depth": 2}),
+    "idm through scnn, no partitioning": ("idm", {"iterations": 50, "model": "scnn", "width": 32, "depth": 2,
+                                                  "factor": 1}),
     "pace, 20 it": ("pace", {"iterations": 20, **NET}),
     "pace, 150 it": ("pace", {"iterations": 150, **NET}),
     "pace, pool, 150 it": ("pace", {"iterations": 150, "features": "pool", **NET}),
