@@ -39,8 +39,8 @@ from spikeslim.condense.evaluate import EvalRecipe, train_and_test
 from spikeslim.condense.registry import condense_set
 from spikeslim.datasets.base import FrameSet
 from spikeslim.datasets.setfile import load_set, save_set
-from spikeslim.snn.models import ModelSpec
 from spikeslim.report import write_report
+from spikeslim.snn.models import ModelSpec
 from spikeslim.train.plugins import RunContext
 
 REPO = Path(__file__).resolve().parents[1]

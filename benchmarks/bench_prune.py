@@ -11,7 +11,8 @@ full-data time over the run's time, summed over splits, beside the ideal 1/keep,
 only ever taken between cells measured side by side; a block without its reference shows none.
 (The store cannot tell when a cell ran: to re-time a block, move its cells to a side file first,
 or its new reference would be set against old cells.)
-Full-data training is deterministic, so accuracy against full data pairs with any block's.
+Full-data training is seeded and reproducible on one machine (a re-trained group gives the same
+accuracies), so accuracy against full data pairs with any block's.
 
 Resumable: cells are kept in `<out>/prune_cells.json` as they finish.
 
