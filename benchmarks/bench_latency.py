@@ -34,8 +34,8 @@ from __future__ import annotations
 
 import argparse
 import time
-from pathlib import Path
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -121,7 +121,8 @@ def run_groups(store: CellStore, todo: list[dict[str, Any]], train: Callable[[di
         if max_minutes is not None and time.perf_counter() - start > 60 * max_minutes:
             print("--max-minutes reached; rerun to continue")
             break
-        for cell_key, result in train(key, [k["T"] for k in todo if group(k) == group(key)]):
+        mine = group(key)
+        for cell_key, result in train(key, [k["T"] for k in todo if group(k) == mine]):
             store.put(cell_key, result)
         after()
 
