@@ -34,7 +34,8 @@ import torch
 from spikeslim.bench.cells import CellStore, run_cells
 from spikeslim.bench.data import available
 from spikeslim.bench.protocol import PROTOCOLS, Split, SplitCache, get_protocol
-from spikeslim.bench.summary import condense_rows, correct_string, reported, split_names, time_to_accuracy
+from spikeslim.bench.summary import (accuracy_text, complete_runs, condense_rows, correct_string, reported,
+                                     split_names, time_to_accuracy)
 from spikeslim.condense.evaluate import EvalRecipe, train_and_test
 from spikeslim.condense.registry import condense_set
 from spikeslim.datasets.base import FrameSet
@@ -78,6 +79,7 @@ FULL = "full data"
 #: evaluation networks: the protocol's (None) and the cross-architecture check's, VGGSNN's
 #: topology at a sixteenth of its width for a CPU (4-8-16-32 channels, about 38k weights)
 EVALS: dict[str, ModelSpec | None] = {"scnn": None, "vggsnn": ModelSpec("vggsnn", {"width": 4})}
+ON_PROTOCOL = "on scnn, same runs (%)"
 
 
 def recipe(dataset: str, evaluation: str) -> EvalRecipe:
@@ -129,11 +131,25 @@ def run_cell(key: dict[str, Any], split: Split, work: Path, evaluation: str) -> 
             "condense_seconds": condense_s, "n_samples": len(small), "set_file_bytes": stored}
 
 
+def same_runs(rows: list[dict[str, Any]], protocol: CellStore) -> None:
+    """Add to each row its accuracy on the protocol network over the same (seed, net) runs, so the
+    cross-architecture report shows what the other network moves; blank where a run is missing."""
+    for dataset in {r["dataset"] for r in rows}:
+        runs = complete_runs(protocol, dataset)
+        for row in (r for r in rows if r["dataset"] == dataset):
+            theirs = runs.get((row["method"], row["IPC"]), {})
+            accs = [theirs[tuple(k)]["correct"].mean() for k in row["run ids"] if tuple(k) in theirs]
+            row[ON_PROTOCOL] = accuracy_text(accs) if len(accs) == len(row["run ids"]) else ""
+
+
 def write(store: CellStore, out: Path, names: list[str], evaluation: str) -> None:
     if not names:
         return
     also = (TUNED,) if any(store.select(method=TUNED, dataset=n) for n in names) else ()
     rows = condense_rows(store, names, full=FULL, proposed="pace", also=also)
+    cross = EVALS[evaluation] is not None
+    if cross:
+        same_runs(rows, CellStore(out / "condense_cells.json"))
     notes = ("Protocol: docs/protocol.md. Evaluation network and recipe: "
              f"{recipe(names[0], evaluation)} (every method alike). Methods: {METHODS}. "
              "Accuracy: mean ± std over complete runs (a run = one condensation seed and one evaluation "
@@ -141,12 +157,14 @@ def write(store: CellStore, out: Path, names: list[str], evaluation: str) -> Non
              "interval over runs and test samples; * = the interval excludes zero. Times are wall seconds "
              f"on a shared 2-core CPU, torch threads {torch.get_num_threads()}.")
     columns = ["dataset", "method", "IPC", "runs", "accuracy (%)", "of full data", "pace − method (points)",
-               *(f"{m} − method (points)" for m in also),
+               *(f"{m} − method (points)" for m in also), *([ON_PROTOCOL] if cross else []),
                "condense time (s)", "train time (s)", "stored (bytes)"]
-    title = "Dataset condensation under the protocol" + ("" if EVALS[evaluation] is None else f", evaluated on {evaluation}")
+    title = "Dataset condensation under the protocol" + (f", evaluated on {evaluation}" if cross else "")
     write_report(out, report_name(evaluation), rows, columns, title=title, notes=notes)
-    for name in names if EVALS[evaluation] is None else ():
-        prune = CellStore(out / "prune_cells.json") if (out / "prune_cells.json").exists() else None
+    if cross:
+        return  # the time-to-accuracy plots are the protocol network's
+    prune = CellStore(out / "prune_cells.json") if (out / "prune_cells.json").exists() else None
+    for name in names:
         time_to_accuracy(out / f"time_to_accuracy_{name}.png", name, condense=store, prune=prune, full=FULL)
 
 

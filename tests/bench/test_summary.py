@@ -67,3 +67,14 @@ def test_rows_carry_a_column_per_extra_proposed_method(tmp_path):
     assert rows["random"]["pace-tuned − method (points)"].startswith("+") and rows["random"]["pace-tuned − method (points)"].endswith("*")
     assert rows["random"]["pace − method (points)"].startswith("-") and rows["random"]["ci"][1] < 0
     assert rows["pace-tuned"]["pace-tuned − method (points)"] == ""
+
+
+def test_rows_name_the_run_of_each_accuracy(tmp_path):
+    rng = np.random.default_rng(1)
+    store = CellStore(tmp_path / "cells.json")
+    fill(store, "random", 10, 0, 0.9, rng)
+    fill(store, "random", 10, 1, 0.3, rng)
+    row = condense_rows(store, ["digits-dvs"], full="full data", proposed="pace")[0]
+    by_run = dict(zip(map(tuple, row["run ids"]), row["accuracies"]))
+    assert set(by_run) == {(0, 0), (1, 0)}
+    assert by_run[(0, 0)] > 0.8 > 0.4 > by_run[(1, 0)]

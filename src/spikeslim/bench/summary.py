@@ -96,6 +96,7 @@ def condense_rows(store: CellStore, names: list[str], *, full: str, proposed: st
             cells = [c for r in mine.values() for c in r["cells"]]
             row = {"dataset": dataset, "method": method, "IPC": ipc, "runs": len(mine),
                    "accuracy (%)": accuracy_text(accs), "acc_mean": float(np.mean(accs)), "accuracies": accs,
+                   "run ids": [list(run) for run in mine],
                    "of full data": "" if full_acc is None or ipc == "all" else f"{np.mean(accs) / full_acc:.0%}",
                    "condense time (s)": f"{_mean(cells, 'condense_seconds'):.1f}",
                    "train time (s)": f"{_mean(cells, 'train_seconds'):.1f}",
