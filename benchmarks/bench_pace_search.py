@@ -26,7 +26,7 @@ from spikeslim.bench.protocol import PROTOCOLS, get_protocol, splits, validation
 from spikeslim.bench.summary import accuracy_text
 from spikeslim.condense.evaluate import train_and_test
 from spikeslim.condense.registry import condense_set
-from spikeslim.report import write_report
+from spikeslim.report import plot_xy, write_report
 from spikeslim.train.plugins import RunContext
 
 REPO = Path(__file__).resolve().parents[1]
@@ -44,10 +44,25 @@ SETTINGS: dict[str, tuple[str, dict[str, Any]]] = {
     "pace, frozen teacher": ("pace", {"iterations": 60, "features": "teacher", "teacher_epochs": 8, **NET}),
     "pace through scnn": ("pace", {"iterations": 60, "model": "scnn", "width": 32, "depth": 2}),
     "dm through scnn": ("dm", {"iterations": 150, "model": "scnn", "width": 32, "depth": 2}),
+    # DM's own curve: run until its validation accuracy stops rising (600 it is PACE's wall-clock budget)
+    "dm through scnn, 50 it": ("dm", {"iterations": 50, "model": "scnn", "width": 32, "depth": 2}),
+    "dm through scnn, 300 it": ("dm", {"iterations": 300, "model": "scnn", "width": 32, "depth": 2}),
+    "dm through scnn, 600 it": ("dm", {"iterations": 600, "model": "scnn", "width": 32, "depth": 2}),
     # the IDM baseline's own choice: its partitioning (factor 2 decodes 17x17 tiles) against none
     "idm through scnn": ("idm", {"iterations": 50, "model": "scnn", "width": 32, "depth": 2}),
     "idm through scnn, no partitioning": ("idm", {"iterations": 50, "model": "scnn", "width": 32, "depth": 2,
                                                   "factor": 1}),
+    # which of IDM's additions sinks it here: the class term (w_ce) off, with and without partitioning
+    "idm through scnn, no class term": ("idm", {"iterations": 50, "model": "scnn", "width": 32, "depth": 2,
+                                                "w_ce": 0.0}),
+    "idm through scnn, no partitioning, no class term": ("idm", {"iterations": 50, "model": "scnn", "width": 32,
+                                                                 "depth": 2, "factor": 1, "w_ce": 0.0}),
+    # IDM's step size, searched as PACE's was: at DM's 0.02 its trained pool fills empty pixels (2.5x the real events)
+    "idm through scnn, lr 0.005": ("idm", {"iterations": 50, "model": "scnn", "width": 32, "depth": 2, "lr": 0.005}),
+    "idm through scnn, no partitioning, lr 0.005": ("idm", {"iterations": 50, "model": "scnn", "width": 32,
+                                                            "depth": 2, "factor": 1, "lr": 0.005}),
+    "idm through scnn, no partitioning, w_ce 0.01": ("idm", {"iterations": 50, "model": "scnn", "width": 32,
+                                                             "depth": 2, "factor": 1, "w_ce": 0.01}),
     "pace, 20 it": ("pace", {"iterations": 20, **NET}),
     "pace, 150 it": ("pace", {"iterations": 150, **NET}),
     "pace, pool, 150 it": ("pace", {"iterations": 150, "features": "pool", **NET}),
@@ -82,12 +97,27 @@ SETTINGS: dict[str, tuple[str, dict[str, Any]]] = {
     "pace, per-step mean only": ("pace", {"iterations": 60, "w_amp": 0.0, "phase": False, **NET}),
     "pace through scnn, bank, herding init, sparsity 0.5, phase weight 1": ("pace", {**BANK, "init": "herding",
                                                                                      "sparsity": 0.5, "w_phase": 1.0}),
+    # per-layer weights (scnn depth 2: the first block's features, or only the last, which feeds the readout)
+    "pace through scnn, bank, herding init, nearest export, first layer only": (
+        "pace", {**BANK, "init": "herding", "export_rounding": "nearest", "w_layers": [1.0, 0.0]}),
+    "pace through scnn, bank, herding init, nearest export, last layer only": (
+        "pace", {**BANK, "init": "herding", "export_rounding": "nearest", "w_layers": [0.0, 1.0]}),
     # the haze as a constraint instead of a push: events per step and polarity held at the class's real mean
     "pace, event budget": ("pace", {"iterations": 60, "event_budget": "class", **NET}),
     "pace through scnn, bank, herding init, event budget": ("pace", {**BANK, "init": "herding", "event_budget": "class"}),
     "pace through scnn, bank, herding init, phase weight 1, event budget": ("pace", {**BANK, "init": "herding",
                                                                                       "w_phase": 1.0,
                                                                                       "event_budget": "class"}),
+}
+#: accuracy against iterations: curve -> (its start, scored as 0 iterations, {iterations: setting})
+CURVES: dict[str, tuple[str, dict[int, str]]] = {
+    "dm through scnn": ("random real", {50: "dm through scnn, 50 it", 150: "dm through scnn",
+                                        300: "dm through scnn, 300 it", 600: "dm through scnn, 600 it"}),
+    "pace (ConvNet-IN)": ("random real", {20: "pace, 20 it", 60: "pace (default: random nets, 60 it)",
+                                          150: "pace, 150 it"}),
+    "pace through scnn, bank, herding start": ("herding", {
+        60: "pace through scnn, bank, herding init", 150: "pace through scnn, bank, herding init, 150 it",
+        300: "pace through scnn, bank, herding init, 300 it"}),
 }
 
 
@@ -126,8 +156,30 @@ def report(store: CellStore, out: Path) -> None:
                                  "loss first -> last": _mean_of(cells, "loss_first", ".3f") + " -> "
                                                        + _mean_of(cells, "loss_last", ".3f"),
                                  "validation samples per cell": cells[0]["n_val"]})
+    plot_curves(store, out)
     write_report(out, "pace_search", rows, title="PACE settings on validation splits (no test data)",
                  notes=f"Settings: {SETTINGS}. Evaluation: the protocol recipe, one network per seed.")
+
+
+def plot_curves(store: CellStore, out: Path) -> None:
+    """`pace_search_iterations_<dataset>_ipc<IPC>.png`: validation accuracy against iterations for
+    each of CURVES, each point the mean over the (split, seed) carves that every point of its curve has."""
+    for dataset in PROTOCOLS:
+        for ipc in sorted({c["key"]["ipc"] for c in store.select(dataset=dataset)}):
+            series = {}
+            for name, (start, points) in CURVES.items():
+                by_it = {0: start, **points}
+                cells = {it: {(c["key"]["split"], c["key"]["seed"]): c["val_accuracy"]
+                              for c in store.select(dataset=dataset, ipc=ipc, setting=s)} for it, s in by_it.items()}
+                cells = {it: got for it, got in cells.items() if got}
+                shared = set.intersection(*(set(got) for got in cells.values())) if len(cells) > 2 else set()
+                if shared:
+                    its = sorted(cells)
+                    series[f"{name} ({len(shared)} carve(s))"] = (
+                        its, [100 * float(np.mean([cells[it][k] for k in shared])) for it in its], None)
+            if series:
+                plot_xy(out / f"pace_search_iterations_{dataset}_ipc{ipc}.png", series, xlabel="iterations",
+                        ylabel="validation accuracy (%)", title=f"{dataset}, IPC {ipc}: accuracy against iterations")
 
 
 def _minus(store: CellStore, cells: list[dict[str, Any]], bar: str) -> str:

@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass
 import torch
 
 from spikeslim.condense.base import CondenseError
-from spikeslim.condense.matching import check_network, freeze, fresh_net, network, paired_batch, syn_input
+from spikeslim.condense.matching import calibrate, check_network, fresh_net, network, paired_batch, syn_input
 from spikeslim.condense.synthetic import LoopSettings, StepContext, run_distillation
 from spikeslim.datasets.base import FrameSet
 from spikeslim.train.plugins import RunContext
@@ -41,8 +41,9 @@ def build(train: FrameSet, ipc: int, options: Options, run: RunContext) -> Frame
     o, spec = options, network(options)
 
     def step(ctx: StepContext) -> dict[str, float]:
-        net = freeze(fresh_net(spec, train, ctx.cpu_gen, ctx.device))
+        net = fresh_net(spec, train, ctx.cpu_gen, ctx.device)
         batch = paired_batch(ctx, train, ipc, o.real_batch, o.augment)
+        calibrate(net, batch.real)
         with torch.no_grad():
             real = net(batch.real, return_features=True)[1].mean(dim=0)  # spike rates [B, D]
         syn = net(syn_input(ctx, batch.syn_draw), return_features=True)[1].mean(dim=0)

@@ -45,6 +45,37 @@ def fresh_net(spec: ModelSpec, train: FrameSet, generator: torch.Generator, devi
     return spec.build(train.shape[1:], train.n_classes, seed=seed).to(device)
 
 
+@torch.no_grad()
+def calibrate(net: nn.Module, real: torch.Tensor) -> nn.Module:
+    """Set a fresh network's batch-norm statistics to those of a real batch, then freeze it.
+
+    Freshly initialised, a batch-norm network in eval mode does not normalise: on sparse event
+    counts its convolutions stay below threshold and `scnn` emits no spike at all, so spike-rate
+    matching (DM, IDM) gets no gradient and PACE's deeper layers see nothing. Measured on the real
+    data, the norms put real input on the scale the network was built for, and the frozen network
+    compares the synthetic input on that same scale. Networks without batch norm are unchanged.
+    """
+    norms = [m for m in net.modules() if isinstance(m, nn.modules.batchnorm._BatchNorm)]
+    if norms:
+        momenta = [m.momentum for m in norms]
+        for m in norms:
+            m.reset_running_stats()
+            m.momentum = None  # a cumulative average: exactly this batch's statistics
+        net.train()(real)
+        for m, momentum in zip(norms, momenta):
+            m.momentum = momentum
+    return freeze(net)
+
+
+def real_sample(train: FrameSet, per_class: int, generator: torch.Generator, device: torch.device) -> torch.Tensor:
+    """Network input of up to `per_class` random real samples of every class (for `calibrate`)."""
+    rows = []
+    for c in range(train.n_classes):
+        ix = np.flatnonzero(train.labels == c)
+        rows.append(ix[torch.randperm(len(ix), generator=generator)[:per_class].numpy()])
+    return to_input(train.frames[np.sort(np.concatenate(rows))], device)
+
+
 def freeze(net: nn.Module) -> nn.Module:
     """Eval mode, no parameter gradients: only the synthetic frames are optimised."""
     for p in net.parameters():
@@ -69,15 +100,18 @@ def train_teacher(spec: ModelSpec, train: FrameSet, *, epochs: int, seed: int, d
 
 
 def train_pool(spec: ModelSpec, train: FrameSet, size: int, seed: int, device: torch.device) -> list[nn.Module]:
-    """Networks trained 0, 1, ..., size-1 epochs (each from its own seed), frozen."""
+    """Networks trained 0, 1, ..., size-1 epochs (each from its own seed), frozen; the untrained
+    one `calibrate`d on real data."""
     pool = []
     for k in range(size):
-        net = spec.build(train.shape[1:], train.n_classes, seed=seed * 1000 + k)
+        net = spec.build(train.shape[1:], train.n_classes, seed=seed * 1000 + k).to(device)
         if k:
             config = TrainConfig(epochs=k, batch_size=32, lr=2e-3, augment=SHIFTS,
                                  seed=seed * 1000 + k)
             fit(net, train, config, device=device, progress=False)
-        pool.append(freeze(net.to(device)))
+            pool.append(freeze(net))
+        else:
+            pool.append(calibrate(net, real_sample(train, 16, torch.Generator().manual_seed(seed), device)))
     return pool
 
 

@@ -10,6 +10,7 @@ objective, weights and schedule are in docs/pace.md.
 
 from __future__ import annotations
 
+import math
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -18,7 +19,8 @@ import torch
 from torch import nn
 
 from spikeslim.condense.base import CondenseError, check_factor, decoded_set
-from spikeslim.condense.matching import check_network, freeze, fresh_net, network, paired_batch, syn_input, train_pool, train_teacher
+from spikeslim.condense.matching import (calibrate, check_network, fresh_net, network, paired_batch, real_sample,
+                                         syn_input, train_pool, train_teacher)
 from spikeslim.condense.pace.features import LayerFeatures, spiking_features
 from spikeslim.condense.pace.losses import ClassStats, cf_frequencies, class_stats, combine, stats_losses
 from spikeslim.condense.synthetic import LoopSettings, StepContext, run_distillation
@@ -58,6 +60,7 @@ class Options:
     w_amp: float = 1.0
     w_phase: float = 0.1
     w_cf: float = 0.1
+    w_layers: list[float] | None = None  # one weight per spiking layer, first to last (None: 1 each)
     augment: bool = True  # random networks only: the teacher's statistics are of unaugmented data
     checkpoint_every: int = 10
 
@@ -66,6 +69,8 @@ class Options:
             raise CondenseError(f"pace: features {self.features!r} is not one of {', '.join(FEATURE_SOURCES)}")
         if min(self.iterations, self.real_batch, self.n_freqs, self.factor) < 1:
             raise CondenseError("pace: iterations, real_batch, n_freqs and factor must be positive")
+        if self.w_layers is not None and not _layer_weights_ok(self.w_layers):
+            raise CondenseError(f"pace: w_layers {self.w_layers} must be a list of finite numbers >= 0, not all zero")
         try:  # the loop's own checks (optimizer, sparsity, export rounding, event budget), at option time
             self.loop_settings()
         except CondenseError as err:
@@ -87,6 +92,11 @@ class Options:
         return w
 
 
+def _layer_weights_ok(weights: list[Any]) -> bool:
+    numbers = all(isinstance(w, (int, float)) and not isinstance(w, bool) and math.isfinite(w) for w in weights)
+    return bool(weights) and numbers and min(weights) >= 0 and max(weights) > 0
+
+
 def build(train: FrameSet, ipc: int, options: Options, run: RunContext) -> FrameSet:
     """The PACE condensed set of `train` (see the module docstring)."""
     o, spec = options, network(options)
@@ -103,7 +113,8 @@ def build(train: FrameSet, ipc: int, options: Options, run: RunContext) -> Frame
             state["pool"] = train_pool(spec, train, o.pool_size, run.seed, dev)
         elif o.features == "bank":
             gen = torch.Generator().manual_seed(run.seed)
-            state["bank"] = [freeze(fresh_net(spec, train, gen, dev)) for _ in range(o.pool_size)]
+            state["bank"] = [calibrate(fresh_net(spec, train, gen, dev), real_sample(train, o.real_batch, gen, dev))
+                             for _ in range(o.pool_size)]
             state["bank_stats"] = [_teacher_stats(net, train, o, dev, run.seed) for net in state["bank"]]
 
     def step(ctx: StepContext) -> dict[str, float]:
@@ -115,12 +126,15 @@ def build(train: FrameSet, ipc: int, options: Options, run: RunContext) -> Frame
             net, (freqs, real) = state["bank"][k], state["bank_stats"][k]
         else:
             net = (state["pool"][int(ctx.rng.integers(len(state["pool"])))] if o.features == "pool"
-                   else freeze(fresh_net(spec, train, ctx.cpu_gen, ctx.device)))
+                   else fresh_net(spec, train, ctx.cpu_gen, ctx.device))
             freqs, real, syn_draw = _batch_stats(net, train, decoded, o, ctx)
         feats = spiking_features(net, syn_input(ctx, syn_draw, o.factor), sdr=o.sdr)
+        if o.w_layers is not None and len(o.w_layers) != len(feats):
+            raise CondenseError(f"pace: w_layers has {len(o.w_layers)} weights; {o.model} depth {o.depth} "
+                                f"has {len(feats)} spiking layers")
         syn = [[_stats(f, slice(c * decoded, (c + 1) * decoded), freqs[l]) for l, f in enumerate(feats)]
                for c in range(train.n_classes)]
-        return _objective(real, syn, o.weights(), ctx)
+        return _objective(real, syn, o.weights(), o.w_layers or [1.0] * len(feats), ctx)
 
     stored = run_distillation(train, ipc, step, o.loop_settings(), run, method="pace", options=asdict(o), prepare=prepare)
     return decoded_set(stored, o.factor)
@@ -131,14 +145,16 @@ def _stats(f: LayerFeatures, rows: slice | np.ndarray, freqs: torch.Tensor | Non
 
 
 def _objective(real: list[list[ClassStats]], syn: list[list[ClassStats]], weights: dict[str, float],
-               ctx: StepContext) -> dict[str, float]:
+               layer_weights: list[float], ctx: StepContext) -> dict[str, float]:
     """Sum over classes and layers of the weighted ST-SM terms; one optimiser step."""
     totals = {k: torch.zeros((), device=ctx.device) for k in weights}
     for real_c, syn_c in zip(real, syn):
-        for r, s in zip(real_c, syn_c):
+        for r, s, w_layer in zip(real_c, syn_c, layer_weights):
+            if w_layer == 0:
+                continue
             for k, v in stats_losses(r, s).items():
                 if weights.get(k, 0.0) > 0:
-                    totals[k] = totals[k] + v
+                    totals[k] = totals[k] + w_layer * v
     loss = sum(weights[k] * v for k, v in totals.items())
     ctx.update(loss)
     return {"loss": float(loss.detach()), **{k: float(v.detach()) for k, v in totals.items() if weights[k] > 0}}
@@ -167,6 +183,8 @@ def _teacher_stats(net: nn.Module, train: FrameSet, o: Options, dev: torch.devic
 def _batch_stats(net: nn.Module, train: FrameSet, ipc: int, o: Options, ctx: StepContext):
     """Real statistics through `net` from one fresh class-wise batch of real data."""
     batch = paired_batch(ctx, train, ipc, o.real_batch, o.augment)
+    if o.features == "random":
+        calibrate(net, batch.real)
     with torch.no_grad():
         feats = spiking_features(net, batch.real, sdr=o.sdr)
         freqs = [cf_frequencies(f.summary, o.n_freqs, ctx.cpu_gen) if o.cf else None for f in feats]
