@@ -44,6 +44,9 @@ SETTINGS: dict[str, tuple[str, dict[str, Any]]] = {
     "pace, frozen teacher": ("pace", {"iterations": 60, "features": "teacher", "teacher_epochs": 8, **NET}),
     "pace through scnn": ("pace", {"iterations": 60, "model": "scnn", "width": 32, "depth": 2}),
     "dm through scnn": ("dm", {"iterations": 150, "model": "scnn", "width": 32, "depth": 2}),
+    # DM's step size: calibrated, its networks respond, and at 0.02 its steps fill empty pixels (2.3x the real events)
+    "dm through scnn, lr 0.005": ("dm", {"iterations": 150, "model": "scnn", "width": 32, "depth": 2, "lr": 0.005}),
+    "dm through scnn, lr 0.001": ("dm", {"iterations": 150, "model": "scnn", "width": 32, "depth": 2, "lr": 0.001}),
     # DM's own curve: run until its validation accuracy stops rising (600 it is PACE's wall-clock budget)
     "dm through scnn, 50 it": ("dm", {"iterations": 50, "model": "scnn", "width": 32, "depth": 2}),
     "dm through scnn, 300 it": ("dm", {"iterations": 300, "model": "scnn", "width": 32, "depth": 2}),
