@@ -47,6 +47,17 @@ SETTINGS: dict[str, tuple[str, dict[str, Any]]] = {
     # DM's step size: calibrated, its networks respond, and at 0.02 its steps fill empty pixels (2.3x the real events)
     "dm through scnn, lr 0.005": ("dm", {"iterations": 150, "model": "scnn", "width": 32, "depth": 2, "lr": 0.005}),
     "dm through scnn, lr 0.001": ("dm", {"iterations": 150, "model": "scnn", "width": 32, "depth": 2, "lr": 0.001}),
+    # PACE's two haze controls given to DM and IDM (nearest export at IPC 10, sparsity at IPC 1)
+    "dm through scnn, lr 0.005, nearest export": ("dm", {"iterations": 150, "model": "scnn", "width": 32, "depth": 2,
+                                                         "lr": 0.005, "export_rounding": "nearest"}),
+    "dm through scnn, lr 0.005, sparsity 0.5": ("dm", {"iterations": 150, "model": "scnn", "width": 32, "depth": 2,
+                                                       "lr": 0.005, "sparsity": 0.5}),
+    "idm through scnn, no partitioning, lr 0.005, nearest export": (
+        "idm", {"iterations": 50, "model": "scnn", "width": 32, "depth": 2, "factor": 1, "lr": 0.005,
+                "export_rounding": "nearest"}),
+    "idm through scnn, no partitioning, lr 0.005, sparsity 0.5": (
+        "idm", {"iterations": 50, "model": "scnn", "width": 32, "depth": 2, "factor": 1, "lr": 0.005,
+                "sparsity": 0.5}),
     # DM's own curve: run until its validation accuracy stops rising (600 it is PACE's wall-clock budget)
     "dm through scnn, 50 it": ("dm", {"iterations": 50, "model": "scnn", "width": 32, "depth": 2}),
     "dm through scnn, 300 it": ("dm", {"iterations": 300, "model": "scnn", "width": 32, "depth": 2}),

@@ -118,3 +118,15 @@ def test_pace_layer_weights_select_the_layers_matched():
     for bad in ([], [0.0, 0.0], [1.0, -1.0], ["a", 1.0], [float("nan"), 1.0]):
         with pytest.raises(CondenseError, match="pace: w_layers"):
             METHODS.options("pace", {"w_layers": bad})
+
+
+def test_dm_and_idm_take_the_loops_haze_controls():
+    train = moving_bars(4, seed=0)
+    run = {"iterations": 4, "lr": 0.1, **SMALL}
+    hazy = condense_set("dm", train, 2, options=run, run=CPU).frames.sum()
+    held = condense_set("dm", train, 2, options={**run, "sparsity": 2.0}, run=CPU).frames.sum()
+    assert held < hazy
+    with pytest.raises(CondenseError, match="idm: export_rounding 'up' is not one of"):
+        METHODS.options("idm", {"export_rounding": "up"})
+    with pytest.raises(CondenseError, match="dm: sparsity must be >= 0"):
+        METHODS.options("dm", {"sparsity": -1.0})

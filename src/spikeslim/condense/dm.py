@@ -30,11 +30,23 @@ class Options:
     real_batch: int = 32  # real samples per class per iteration
     augment: bool = True
     checkpoint_every: int = 10
+    # the loop's controls of the haze of faint events (docs/pace.md), so DM and IDM get what PACE gets
+    export_rounding: str = "sample"
+    sparsity: float = 0.0
 
     def __post_init__(self) -> None:
+        method = type(self).__module__.rsplit(".", 1)[-1]  # "dm", or "idm" for its subclass
         if self.iterations < 1 or self.real_batch < 1:
-            raise CondenseError("dm: iterations and real_batch must be positive")
-        check_network("dm", self)
+            raise CondenseError(f"{method}: iterations and real_batch must be positive")
+        try:
+            self.loop_settings()
+        except CondenseError as err:
+            raise CondenseError(f"{method}: {err}") from None
+        check_network(method, self)
+
+    def loop_settings(self, init_factor: int = 1) -> LoopSettings:
+        return LoopSettings(self.iterations, self.lr, init=self.init, peq=False, checkpoint_every=self.checkpoint_every,
+                            init_factor=init_factor, export_rounding=self.export_rounding, sparsity=self.sparsity)
 
 
 def build(train: FrameSet, ipc: int, options: Options, run: RunContext) -> FrameSet:
@@ -54,5 +66,4 @@ def build(train: FrameSet, ipc: int, options: Options, run: RunContext) -> Frame
         ctx.update(loss)
         return {"loss": float(loss.detach())}
 
-    settings = LoopSettings(o.iterations, o.lr, init=o.init, peq=False, checkpoint_every=o.checkpoint_every)
-    return run_distillation(train, ipc, step, settings, run, method="dm", options=asdict(o))
+    return run_distillation(train, ipc, step, o.loop_settings(), run, method="dm", options=asdict(o))

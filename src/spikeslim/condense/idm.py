@@ -24,7 +24,7 @@ from torch import nn
 from spikeslim.condense import dm
 from spikeslim.condense.base import CondenseError, check_factor, class_major_labels, decoded_set
 from spikeslim.condense.matching import network, paired_batch, syn_input, train_pool
-from spikeslim.condense.synthetic import LoopSettings, StepContext, run_distillation
+from spikeslim.condense.synthetic import StepContext, run_distillation
 from spikeslim.datasets.base import FrameSet
 from spikeslim.train.plugins import RunContext
 
@@ -68,7 +68,6 @@ def build(train: FrameSet, ipc: int, options: Options, run: RunContext) -> Frame
         return {"loss": float(match.detach() + o.w_ce * ce.detach()), "match": float(match.detach()),
                 "ce": float(ce.detach())}
 
-    settings = LoopSettings(o.iterations, o.lr, init=o.init, peq=False, checkpoint_every=o.checkpoint_every,
-                            init_factor=f)
-    stored = run_distillation(train, ipc, step, settings, run, method="idm", options=asdict(o), prepare=prepare)
+    stored = run_distillation(train, ipc, step, o.loop_settings(f), run, method="idm", options=asdict(o),
+                              prepare=prepare)
     return decoded_set(stored, f)
