@@ -47,21 +47,18 @@ SETTINGS: dict[str, tuple[str, dict[str, Any]]] = {
     # DM's step size: calibrated, its networks respond, and at 0.02 its steps fill empty pixels (2.3x the real events)
     "dm through scnn, lr 0.005": ("dm", {"iterations": 150, "model": "scnn", "width": 32, "depth": 2, "lr": 0.005}),
     "dm through scnn, lr 0.001": ("dm", {"iterations": 150, "model": "scnn", "width": 32, "depth": 2, "lr": 0.001}),
-    # PACE's two haze controls given to DM and IDM (nearest export at IPC 10, sparsity at IPC 1)
-    "dm through scnn, lr 0.005, nearest export": ("dm", {"iterations": 150, "model": "scnn", "width": 32, "depth": 2,
-                                                         "lr": 0.005, "export_rounding": "nearest"}),
-    "dm through scnn, lr 0.005, sparsity 0.5": ("dm", {"iterations": 150, "model": "scnn", "width": 32, "depth": 2,
-                                                       "lr": 0.005, "sparsity": 0.5}),
-    "idm through scnn, no partitioning, lr 0.005, nearest export": (
-        "idm", {"iterations": 50, "model": "scnn", "width": 32, "depth": 2, "factor": 1, "lr": 0.005,
-                "export_rounding": "nearest"}),
-    "idm through scnn, no partitioning, lr 0.005, sparsity 0.5": (
-        "idm", {"iterations": 50, "model": "scnn", "width": 32, "depth": 2, "factor": 1, "lr": 0.005,
-                "sparsity": 0.5}),
-    # DM's own curve: run until its validation accuracy stops rising (600 it is PACE's wall-clock budget)
-    "dm through scnn, 50 it": ("dm", {"iterations": 50, "model": "scnn", "width": 32, "depth": 2}),
-    "dm through scnn, 300 it": ("dm", {"iterations": 300, "model": "scnn", "width": 32, "depth": 2}),
-    "dm through scnn, 600 it": ("dm", {"iterations": 600, "model": "scnn", "width": 32, "depth": 2}),
+    # PACE's haze control at IPC 10 given to DM; IDM at DM's best step size
+    "dm through scnn, lr 0.001, nearest export": ("dm", {"iterations": 150, "model": "scnn", "width": 32, "depth": 2,
+                                                         "lr": 0.001, "export_rounding": "nearest"}),
+    "idm through scnn, lr 0.001": ("idm", {"iterations": 50, "model": "scnn", "width": 32, "depth": 2, "lr": 0.001}),
+    "idm through scnn, no partitioning, lr 0.001": ("idm", {"iterations": 50, "model": "scnn", "width": 32,
+                                                            "depth": 2, "factor": 1, "lr": 0.001}),
+    # DM's own curve at its best step size: run until its validation accuracy stops rising (600 it: PACE's wall clock)
+    "dm through scnn, lr 0.001, 50 it": ("dm", {"iterations": 50, "model": "scnn", "width": 32, "depth": 2, "lr": 0.001}),
+    "dm through scnn, lr 0.001, 300 it": ("dm", {"iterations": 300, "model": "scnn", "width": 32, "depth": 2,
+                                                 "lr": 0.001}),
+    "dm through scnn, lr 0.001, 600 it": ("dm", {"iterations": 600, "model": "scnn", "width": 32, "depth": 2,
+                                                 "lr": 0.001}),
     # the IDM baseline's own choice: its partitioning (factor 2 decodes 17x17 tiles) against none
     "idm through scnn": ("idm", {"iterations": 50, "model": "scnn", "width": 32, "depth": 2}),
     "idm through scnn, no partitioning": ("idm", {"iterations": 50, "model": "scnn", "width": 32, "depth": 2,
@@ -125,8 +122,9 @@ SETTINGS: dict[str, tuple[str, dict[str, Any]]] = {
 }
 #: accuracy against iterations: curve -> (its start, scored as 0 iterations, {iterations: setting})
 CURVES: dict[str, tuple[str, dict[int, str]]] = {
-    "dm through scnn": ("random real", {50: "dm through scnn, 50 it", 150: "dm through scnn",
-                                        300: "dm through scnn, 300 it", 600: "dm through scnn, 600 it"}),
+    "dm through scnn, lr 0.001": ("random real", {50: "dm through scnn, lr 0.001, 50 it", 150: "dm through scnn, lr 0.001",
+                                                  300: "dm through scnn, lr 0.001, 300 it",
+                                                  600: "dm through scnn, lr 0.001, 600 it"}),
     "pace (ConvNet-IN)": ("random real", {20: "pace, 20 it", 60: "pace (default: random nets, 60 it)",
                                           150: "pace, 150 it"}),
     "pace through scnn, bank, herding start": ("herding", {
