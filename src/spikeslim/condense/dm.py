@@ -1,9 +1,11 @@
 """DM, distribution matching (Zhao & Bilen, 2023), on spiking networks: the baseline PACE extends.
 
-Each iteration draws a fresh randomly initialised network and, per class, minimises the squared
+Each iteration draws a fresh randomly initialised network (its batch norms, if any, calibrated on
+the iteration's real batch: `matching.calibrate`) and, per class, minimises the squared
 distance between the mean spike-rate embeddings (time-averaged spikes entering the classifier)
 of a real batch and of the synthetic samples, under the same augmentation. The frames are
-continuous counts during optimisation (no PEQ-N) and rounded stochastically when saved.
+continuous counts during optimisation (no PEQ-N) and rounded when saved (stochastically, or to
+the nearest count with `export_rounding="nearest"`).
 """
 
 from __future__ import annotations
