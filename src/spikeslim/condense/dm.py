@@ -11,6 +11,7 @@ the nearest count with `export_rounding="nearest"`).
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
+from typing import ClassVar
 
 import torch
 
@@ -23,6 +24,7 @@ from spikeslim.train.plugins import RunContext
 
 @dataclass(frozen=True)
 class Options:
+    METHOD: ClassVar[str] = "dm"  # the name option errors start with (IDM's subclass: "idm")
     iterations: int = 200
     lr: float = 0.02  # Adam on the latent in [0, 1]
     init: str = "real"
@@ -37,7 +39,7 @@ class Options:
     sparsity: float = 0.0
 
     def __post_init__(self) -> None:
-        method = type(self).__module__.rsplit(".", 1)[-1]  # "dm", or "idm" for its subclass
+        method = self.METHOD
         if self.iterations < 1 or self.real_batch < 1:
             raise CondenseError(f"{method}: iterations and real_batch must be positive")
         try:

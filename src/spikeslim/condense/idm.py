@@ -17,6 +17,7 @@ DM with its three additions:
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
+from typing import ClassVar
 
 import torch
 from torch import nn
@@ -32,6 +33,8 @@ from spikeslim.train.plugins import RunContext
 @dataclass(frozen=True)
 class Options(dm.Options):
     """DM's options plus IDM's three additions."""
+
+    METHOD: ClassVar[str] = "idm"
 
     pool: int = 5  # networks trained 0..pool-1 epochs
     factor: int = 2  # partition each stored sample into factor x factor decoded samples (1: off)
