@@ -35,6 +35,8 @@ NET = {"model": "convnet", "width": 16, "depth": 2}
 #: PACE through the evaluation architecture, matched against exact whole-class statistics of a
 #: fixed bank of random networks, at a smaller step (docs/pace.md: why).
 BANK = {"iterations": 60, "model": "scnn", "width": 32, "depth": 2, "features": "bank", "pool_size": 4, "lr": 0.005}
+#: the evaluation architecture as a distiller's matching network
+SCNN = {"model": "scnn", "width": 32, "depth": 2}
 #: name -> (method, options). The first PACE entry is the current default.
 SETTINGS: dict[str, tuple[str, dict[str, Any]]] = {
     "random real": ("random", {}),
@@ -43,37 +45,29 @@ SETTINGS: dict[str, tuple[str, dict[str, Any]]] = {
     "pace, pool of trained nets": ("pace", {"iterations": 60, "features": "pool", **NET}),
     "pace, frozen teacher": ("pace", {"iterations": 60, "features": "teacher", "teacher_epochs": 8, **NET}),
     "pace through scnn": ("pace", {"iterations": 60, "model": "scnn", "width": 32, "depth": 2}),
-    "dm through scnn": ("dm", {"iterations": 150, "model": "scnn", "width": 32, "depth": 2}),
+    "dm through scnn": ("dm", {"iterations": 150, **SCNN}),
     # DM's step size: calibrated, its networks respond, and at 0.02 its steps fill empty pixels (2.3x the real events)
-    "dm through scnn, lr 0.005": ("dm", {"iterations": 150, "model": "scnn", "width": 32, "depth": 2, "lr": 0.005}),
-    "dm through scnn, lr 0.001": ("dm", {"iterations": 150, "model": "scnn", "width": 32, "depth": 2, "lr": 0.001}),
+    "dm through scnn, lr 0.005": ("dm", {"iterations": 150, **SCNN, "lr": 0.005}),
+    "dm through scnn, lr 0.001": ("dm", {"iterations": 150, **SCNN, "lr": 0.001}),
     # PACE's haze control at IPC 10 given to DM; IDM at DM's best step size
-    "dm through scnn, lr 0.001, nearest export": ("dm", {"iterations": 150, "model": "scnn", "width": 32, "depth": 2,
-                                                         "lr": 0.001, "export_rounding": "nearest"}),
-    "idm through scnn, lr 0.001": ("idm", {"iterations": 50, "model": "scnn", "width": 32, "depth": 2, "lr": 0.001}),
-    "idm through scnn, no partitioning, lr 0.001": ("idm", {"iterations": 50, "model": "scnn", "width": 32,
-                                                            "depth": 2, "factor": 1, "lr": 0.001}),
+    "dm through scnn, lr 0.001, nearest export": ("dm", {"iterations": 150, **SCNN, "lr": 0.001,
+                                                         "export_rounding": "nearest"}),
+    "idm through scnn, lr 0.001": ("idm", {"iterations": 50, **SCNN, "lr": 0.001}),
+    "idm through scnn, no partitioning, lr 0.001": ("idm", {"iterations": 50, **SCNN, "factor": 1, "lr": 0.001}),
     # DM's own curve at its best step size: run until its validation accuracy stops rising (600 it: PACE's wall clock)
-    "dm through scnn, lr 0.001, 50 it": ("dm", {"iterations": 50, "model": "scnn", "width": 32, "depth": 2, "lr": 0.001}),
-    "dm through scnn, lr 0.001, 300 it": ("dm", {"iterations": 300, "model": "scnn", "width": 32, "depth": 2,
-                                                 "lr": 0.001}),
-    "dm through scnn, lr 0.001, 600 it": ("dm", {"iterations": 600, "model": "scnn", "width": 32, "depth": 2,
-                                                 "lr": 0.001}),
+    "dm through scnn, lr 0.001, 50 it": ("dm", {"iterations": 50, **SCNN, "lr": 0.001}),
+    "dm through scnn, lr 0.001, 300 it": ("dm", {"iterations": 300, **SCNN, "lr": 0.001}),
+    "dm through scnn, lr 0.001, 600 it": ("dm", {"iterations": 600, **SCNN, "lr": 0.001}),
     # the IDM baseline's own choice: its partitioning (factor 2 decodes 17x17 tiles) against none
-    "idm through scnn": ("idm", {"iterations": 50, "model": "scnn", "width": 32, "depth": 2}),
-    "idm through scnn, no partitioning": ("idm", {"iterations": 50, "model": "scnn", "width": 32, "depth": 2,
-                                                  "factor": 1}),
+    "idm through scnn": ("idm", {"iterations": 50, **SCNN}),
+    "idm through scnn, no partitioning": ("idm", {"iterations": 50, **SCNN, "factor": 1}),
     # which of IDM's additions sinks it here: the class term (w_ce) off, with and without partitioning
-    "idm through scnn, no class term": ("idm", {"iterations": 50, "model": "scnn", "width": 32, "depth": 2,
-                                                "w_ce": 0.0}),
-    "idm through scnn, no partitioning, no class term": ("idm", {"iterations": 50, "model": "scnn", "width": 32,
-                                                                 "depth": 2, "factor": 1, "w_ce": 0.0}),
+    "idm through scnn, no class term": ("idm", {"iterations": 50, **SCNN, "w_ce": 0.0}),
+    "idm through scnn, no partitioning, no class term": ("idm", {"iterations": 50, **SCNN, "factor": 1, "w_ce": 0.0}),
     # IDM's step size, searched as PACE's was: at DM's 0.02 its trained pool fills empty pixels (2.5x the real events)
-    "idm through scnn, lr 0.005": ("idm", {"iterations": 50, "model": "scnn", "width": 32, "depth": 2, "lr": 0.005}),
-    "idm through scnn, no partitioning, lr 0.005": ("idm", {"iterations": 50, "model": "scnn", "width": 32,
-                                                            "depth": 2, "factor": 1, "lr": 0.005}),
-    "idm through scnn, no partitioning, w_ce 0.01": ("idm", {"iterations": 50, "model": "scnn", "width": 32,
-                                                             "depth": 2, "factor": 1, "w_ce": 0.01}),
+    "idm through scnn, lr 0.005": ("idm", {"iterations": 50, **SCNN, "lr": 0.005}),
+    "idm through scnn, no partitioning, lr 0.005": ("idm", {"iterations": 50, **SCNN, "factor": 1, "lr": 0.005}),
+    "idm through scnn, no partitioning, w_ce 0.01": ("idm", {"iterations": 50, **SCNN, "factor": 1, "w_ce": 0.01}),
     "pace, 20 it": ("pace", {"iterations": 20, **NET}),
     "pace, 150 it": ("pace", {"iterations": 150, **NET}),
     "pace, pool, 150 it": ("pace", {"iterations": 150, "features": "pool", **NET}),
