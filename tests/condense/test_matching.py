@@ -2,12 +2,15 @@
 network responds to event counts."""
 
 import numpy as np
+import pytest
 import torch
 
-from spikeslim.condense.matching import calibrate, fresh_net, real_sample
+from spikeslim.condense.base import CondenseError
+from spikeslim.condense.matching import calibrate, class_shared_draws, fresh_net, real_sample
 from spikeslim.condense.registry import condense_set
 from spikeslim.datasets.base import FrameSet, FrameSpec
 from spikeslim.snn.models import ModelSpec
+from spikeslim.train.augment import SHIFTS
 from spikeslim.train.data import to_input
 from spikeslim.train.plugins import RunContext
 
@@ -59,3 +62,24 @@ def test_dm_through_a_batch_norm_network_moves_its_set():
     start = condense_set("dm", train, 1, options={**options, "lr": 1e-12}, run=run)
     assert moved.meta["loss_history"][0]["loss"] > 0
     assert (moved.frames != start.frames).any()
+
+
+def test_class_shared_draws_shift_a_class_alike_in_every_batch():
+    """DSA's Siamese augmentation: a class's real and synthetic samples get its one shift."""
+    real_y, syn_y = np.array([0, 0, 1, 1, 1, 2]), np.array([0, 1, 2])
+    real, syn = class_shared_draws(SHIFTS, 3, [real_y, syn_y], (40, 40), torch.Generator().manual_seed(1))
+    for c in range(3):
+        shift = {(int(real.dy[i]), int(real.dx[i])) for i in np.flatnonzero(real_y == c)}
+        assert shift == {(int(syn.dy[c]), int(syn.dx[c]))}
+    assert len({(int(syn.dy[c]), int(syn.dx[c])) for c in range(3)}) > 1  # classes get their own
+
+
+def test_dc_takes_siamese_augmentation_and_the_loops_export():
+    train = sparse_digits(4)
+    options = {"iterations": 1, "outer_loop": 1, "inner_steps": 0, "width": 8, "depth": 2, "lr": 0.2}
+    run = RunContext(device="cpu", progress=False)
+    shifted = condense_set("dc", train, 1, options=options, run=run)
+    plain = condense_set("dc", train, 1, options={**options, "augment": False}, run=run)
+    assert shifted.meta["loss_history"][0]["loss"] != plain.meta["loss_history"][0]["loss"]
+    with pytest.raises(CondenseError, match="dc: export_rounding 'up' is not one of"):
+        condense_set("dc", train, 1, options={**options, "export_rounding": "up"}, run=run)

@@ -7,7 +7,9 @@ frames take one step; between steps the network trains `inner_steps` steps on th
 Matching differentiates the weight gradient once more, through the surrogate spike function;
 the fused LIF's hand-written backward cannot be differentiated, so DC's networks run their
 neurons through the plain autograd loop (same dynamics and surrogate, slower).
-Frames are continuous counts while optimised (no PEQ-N), rounded stochastically when saved.
+With `augment` (on, as DSA runs DC) each outer step shifts a class's real batch and its synthetic
+samples alike (`matching.paired_batch`). Frames are continuous counts while optimised (no
+PEQ-N), rounded when saved (stochastically, or to the nearest count with `export_rounding`).
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ import torch
 import torch.nn.functional as F
 
 from spikeslim.condense.base import CondenseError, class_major_labels
-from spikeslim.condense.matching import check_network, fresh_net, network
+from spikeslim.condense.matching import check_network, fresh_net, network, paired_batch, syn_input
 from spikeslim.condense.synthetic import LoopSettings, StepContext, run_distillation
 from spikeslim.datasets.base import FrameSet
 from spikeslim.snn.neurons import LIF, lif_multistep_loop
@@ -39,12 +41,22 @@ class Options:
     width: int = 32
     depth: int = 3
     real_batch: int = 16
+    augment: bool = True  # DSA's Siamese augmentation: one shift per class, real and synthetic alike
+    export_rounding: str = "sample"  # as DM's: "nearest" drops the haze of faint counts when saved
     checkpoint_every: int = 2
 
     def __post_init__(self) -> None:
         if min(self.iterations, self.outer_loop, self.real_batch) < 1 or self.inner_steps < 0:
             raise CondenseError("dc: iterations, outer_loop and real_batch must be positive, inner_steps >= 0")
+        try:
+            self.loop_settings()
+        except CondenseError as err:
+            raise CondenseError(f"dc: {err}") from None
         check_network("dc", self)
+
+    def loop_settings(self) -> LoopSettings:
+        return LoopSettings(self.iterations, self.lr, init=self.init, peq=False, checkpoint_every=self.checkpoint_every,
+                            export_rounding=self.export_rounding)
 
 
 def gradient_distance(real: Sequence[torch.Tensor], syn: Sequence[torch.Tensor]) -> torch.Tensor:
@@ -84,10 +96,11 @@ def build(train: FrameSet, ipc: int, options: Options, run: RunContext) -> Frame
         y = labels.to(ctx.device)
         losses = []
         for outer in range(o.outer_loop):
-            syn = to_input(ctx.synthetic.counts(ctx.dev_gen))
+            batch = paired_batch(ctx, train, ipc, o.real_batch, o.augment)
+            syn = syn_input(ctx, batch.syn_draw)
             loss = torch.zeros((), device=ctx.device)
-            for c in range(train.n_classes):
-                real = to_input(ctx.real(c, o.real_batch), ctx.device)
+            for c, real_rows in enumerate(batch.rows):
+                real = batch.real[:, real_rows]
                 y_real = torch.full((real.shape[1],), c, device=ctx.device)
                 g_real = torch.autograd.grad(F.cross_entropy(net(real).mean(0), y_real), params)
                 rows = ctx.synthetic.of_class(c)
@@ -100,8 +113,7 @@ def build(train: FrameSet, ipc: int, options: Options, run: RunContext) -> Frame
                 _train_on(net, net_opt, ctx, y, o.inner_steps)
         return {"loss": sum(losses) / len(losses)}
 
-    settings = LoopSettings(o.iterations, o.lr, init=o.init, peq=False, checkpoint_every=o.checkpoint_every)
-    return run_distillation(train, ipc, step, settings, run, method="dc", options=asdict(o))
+    return run_distillation(train, ipc, step, o.loop_settings(), run, method="dc", options=asdict(o))
 
 
 def _train_on(net: torch.nn.Module, opt: torch.optim.Optimizer, ctx: StepContext, y: torch.Tensor, steps: int) -> None:
