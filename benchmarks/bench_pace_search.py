@@ -68,6 +68,11 @@ SETTINGS: dict[str, tuple[str, dict[str, Any]]] = {
     "idm through scnn, lr 0.005": ("idm", {"iterations": 50, **SCNN, "lr": 0.005}),
     "idm through scnn, no partitioning, lr 0.005": ("idm", {"iterations": 50, **SCNN, "factor": 1, "lr": 0.005}),
     "idm through scnn, no partitioning, w_ce 0.01": ("idm", {"iterations": 50, **SCNN, "factor": 1, "w_ce": 0.01}),
+    # DC through scnn with DSA's augmentation: its step size, then its curve (15 iterations: PACE's wall clock)
+    "dc through scnn, lr 0.001": ("dc", {"iterations": 30, **SCNN, "lr": 0.001}),
+    "dc through scnn, lr 0.005": ("dc", {"iterations": 30, **SCNN, "lr": 0.005}),
+    "dc through scnn, lr 0.001, 15 it": ("dc", {"iterations": 15, **SCNN, "lr": 0.001}),
+    "dc through scnn, lr 0.001, 60 it": ("dc", {"iterations": 60, **SCNN, "lr": 0.001}),
     "pace, 20 it": ("pace", {"iterations": 20, **NET}),
     "pace, 150 it": ("pace", {"iterations": 150, **NET}),
     "pace, pool, 150 it": ("pace", {"iterations": 150, "features": "pool", **NET}),
@@ -119,6 +124,8 @@ CURVES: dict[str, tuple[str, dict[int, str]]] = {
     "dm through scnn, lr 0.001": ("random real", {50: "dm through scnn, lr 0.001, 50 it", 150: "dm through scnn, lr 0.001",
                                                   300: "dm through scnn, lr 0.001, 300 it",
                                                   600: "dm through scnn, lr 0.001, 600 it"}),
+    "dc through scnn, lr 0.001": ("random real", {15: "dc through scnn, lr 0.001, 15 it", 30: "dc through scnn, lr 0.001",
+                                                  60: "dc through scnn, lr 0.001, 60 it"}),
     "pace (ConvNet-IN)": ("random real", {20: "pace, 20 it", 60: "pace (default: random nets, 60 it)",
                                           150: "pace, 150 it"}),
     "pace through scnn, bank, herding start": ("herding", {
