@@ -73,6 +73,8 @@ SETTINGS: dict[str, tuple[str, dict[str, Any]]] = {
     "dc through scnn, lr 0.005": ("dc", {"iterations": 30, **SCNN, "lr": 0.005}),
     "dc through scnn, lr 0.001, 15 it": ("dc", {"iterations": 15, **SCNN, "lr": 0.001}),
     "dc through scnn, lr 0.001, 60 it": ("dc", {"iterations": 60, **SCNN, "lr": 0.001}),
+    "dc through scnn, lr 0.001, nearest export": ("dc", {"iterations": 30, **SCNN, "lr": 0.001,
+                                                         "export_rounding": "nearest"}),
     "pace, 20 it": ("pace", {"iterations": 20, **NET}),
     "pace, 150 it": ("pace", {"iterations": 150, **NET}),
     "pace, pool, 150 it": ("pace", {"iterations": 150, "features": "pool", **NET}),
