@@ -78,7 +78,7 @@ METHODS: dict[str, tuple[str, dict[str, Any]]] = {
     # real start, 89.3 / 90.4 / 88.7 / 89.8 at 0 / 15 / 30 / 60 iterations (nearest export: 89.3), so 15,
     # the curve's peak and PACE's wall clock (276 s against 260 s a fold)
     "dc-scnn": ("dc", {"iterations": 15, "model": "scnn", "width": 32, "depth": 2, "lr": 0.001}),
-    # PACE at the setting its validation carves ranked first since the calibration fix (bench_pace_search,
+    # PACE at the setting its validation carves ranked first of PACE's since the calibration fix (bench_pace_search,
     # docs/pace.md: 87.6 / 93.2 / 88.7 on three nmnist-small fold carves, against herding's 90.8 mean):
     # through scnn, a bank of calibrated random networks, from herding, nearest-rounded export; frozen here
     "pace-tuned": ("pace", {"iterations": 60, "model": "scnn", "width": 32, "depth": 2, "features": "bank",

@@ -1,5 +1,5 @@
-"""The matching distillers' shared networks: batch norms calibrated on real data, so a fresh
-network responds to event counts."""
+"""What the matching distillers share: batch norms calibrated on real data, so a fresh network
+responds to event counts, and class-shared (Siamese) augmentation."""
 
 import numpy as np
 import pytest
