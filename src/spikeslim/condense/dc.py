@@ -22,7 +22,7 @@ import torch.nn.functional as F
 
 from spikeslim.condense.base import CondenseError, class_major_labels
 from spikeslim.condense.matching import check_network, fresh_net, network, paired_batch, syn_input
-from spikeslim.condense.synthetic import LoopSettings, StepContext, run_distillation
+from spikeslim.condense.synthetic import LoopSettings, StepContext, checked_loop, run_distillation
 from spikeslim.datasets.base import FrameSet
 from spikeslim.snn.neurons import LIF, lif_multistep_loop
 from spikeslim.train.data import to_input
@@ -48,10 +48,7 @@ class Options:
     def __post_init__(self) -> None:
         if min(self.iterations, self.outer_loop, self.real_batch) < 1 or self.inner_steps < 0:
             raise CondenseError("dc: iterations, outer_loop and real_batch must be positive, inner_steps >= 0")
-        try:
-            self.loop_settings()
-        except CondenseError as err:
-            raise CondenseError(f"dc: {err}") from None
+        checked_loop("dc", self.loop_settings)
         check_network("dc", self)
 
     def loop_settings(self) -> LoopSettings:

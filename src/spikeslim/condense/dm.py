@@ -17,7 +17,7 @@ import torch
 
 from spikeslim.condense.base import CondenseError
 from spikeslim.condense.matching import calibrate, check_network, fresh_net, network, paired_batch, syn_input
-from spikeslim.condense.synthetic import LoopSettings, StepContext, run_distillation
+from spikeslim.condense.synthetic import LoopSettings, StepContext, checked_loop, run_distillation
 from spikeslim.datasets.base import FrameSet
 from spikeslim.train.plugins import RunContext
 
@@ -42,10 +42,7 @@ class Options:
         method = self.METHOD
         if self.iterations < 1 or self.real_batch < 1:
             raise CondenseError(f"{method}: iterations and real_batch must be positive")
-        try:
-            self.loop_settings()
-        except CondenseError as err:
-            raise CondenseError(f"{method}: {err}") from None
+        checked_loop(method, self.loop_settings)
         check_network(method, self)
 
     def loop_settings(self, init_factor: int = 1) -> LoopSettings:

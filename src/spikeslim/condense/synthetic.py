@@ -91,6 +91,15 @@ class LoopSettings:
             raise CondenseError(f"export_rounding {self.export_rounding!r} is not one of {', '.join(EXPORT_ROUNDINGS)}")
 
 
+def checked_loop(method: str, make: Callable[[], LoopSettings]) -> LoopSettings:
+    """`make()`, its errors named after `method`: a distiller's options run the loop's own checks
+    (optimizer, sparsity, export rounding, event budget) at option time, not at the first step."""
+    try:
+        return make()
+    except CondenseError as err:
+        raise CondenseError(f"{method}: {err}") from None
+
+
 EVENT_BUDGETS = ("none", "class")
 
 

@@ -23,7 +23,7 @@ from spikeslim.condense.matching import (calibrate, check_network, fresh_net, ne
                                          syn_input, train_pool, train_teacher)
 from spikeslim.condense.pace.features import LayerFeatures, spiking_features
 from spikeslim.condense.pace.losses import ClassStats, cf_frequencies, class_stats, combine, stats_losses
-from spikeslim.condense.synthetic import LoopSettings, StepContext, run_distillation
+from spikeslim.condense.synthetic import LoopSettings, StepContext, checked_loop, run_distillation
 from spikeslim.datasets.base import FrameSet
 from spikeslim.train.data import to_input
 from spikeslim.train.plugins import RunContext
@@ -71,10 +71,7 @@ class Options:
             raise CondenseError("pace: iterations, real_batch, n_freqs and factor must be positive")
         if self.w_layers is not None and not _layer_weights_ok(self.w_layers):
             raise CondenseError(f"pace: w_layers {self.w_layers} must be a list of finite numbers >= 0, not all zero")
-        try:  # the loop's own checks (optimizer, sparsity, export rounding, event budget), at option time
-            self.loop_settings()
-        except CondenseError as err:
-            raise CondenseError(f"pace: {err}") from None
+        checked_loop("pace", self.loop_settings)
         check_network("pace", self)
 
     def loop_settings(self) -> LoopSettings:
