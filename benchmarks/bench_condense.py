@@ -37,6 +37,7 @@ from spikeslim.bench.protocol import PROTOCOLS, Split, SplitCache, get_protocol
 from spikeslim.bench.summary import (accuracy_text, complete_runs, condense_rows, correct_string, reported,
                                      split_names, time_to_accuracy)
 from spikeslim.condense.evaluate import EvalRecipe, train_and_test
+from spikeslim.condense.pace.method import UNTUNED
 from spikeslim.condense.registry import condense_set
 from spikeslim.datasets.base import FrameSet
 from spikeslim.datasets.setfile import load_set, save_set
@@ -63,7 +64,7 @@ METHODS: dict[str, tuple[str, dict[str, Any]]] = {
     "dm": ("dm", {"iterations": 150, **NET}),
     "dc": ("dc", {"iterations": 30, "outer_loop": 5, "inner_steps": 5, **NET}),
     "idm": ("idm", {"iterations": 50, **NET}),
-    "pace": ("pace", {"iterations": 60, **NET}),
+    "pace": ("pace", {**UNTUNED, "iterations": 60, **NET}),  # as first shipped (before the validation search)
     # DM through the evaluation architecture's calibrated networks, at the step size and with the
     # export its validation carve chose (bench_pace_search, docs/pace.md: lr 0.02 / 0.005 / 0.001
     # scored 42.4 / 48.6 / 89.8, and 90.4 with PACE's nearest-rounded export); same budget as "dm"
@@ -80,7 +81,8 @@ METHODS: dict[str, tuple[str, dict[str, Any]]] = {
     "dc-scnn": ("dc", {"iterations": 15, "model": "scnn", "width": 32, "depth": 2, "lr": 0.001}),
     # PACE at the setting its validation carves ranked first of PACE's since the calibration fix (bench_pace_search,
     # docs/pace.md: 87.6 / 93.2 / 88.7 on three nmnist-small fold carves, against herding's 90.8 mean):
-    # through scnn, a bank of calibrated random networks, from herding, nearest-rounded export; frozen here
+    # through scnn, a bank of calibrated random networks, from herding, nearest-rounded export; frozen here,
+    # and PACE's library defaults since 2026-12-02
     "pace-tuned": ("pace", {"iterations": 60, "model": "scnn", "width": 32, "depth": 2, "features": "bank",
                             "pool_size": 4, "lr": 0.005, "init": "herding", "export_rounding": "nearest"}),
 }

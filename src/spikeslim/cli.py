@@ -257,9 +257,9 @@ def _run_show(args: argparse.Namespace) -> int:
     return 0
 
 
-# --- demo: full data vs PACE vs random on an embedded dataset, one table and one plot (condense.demo) ---
+# --- demo: full data vs PACE vs herding and random on an embedded dataset, one table and one plot (condense.demo) ---
 def _add_demo(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
-    p = sub.add_parser("demo", help="full data vs PACE end to end in minutes: table and plot")
+    p = sub.add_parser("demo", help="full data vs PACE, herding, random in minutes: table, plot")
     p.add_argument("--dataset", default="digits-dvs", help="registered dataset (default digits-dvs, embedded)")
     p.add_argument("--ipc", type=positive_int, default=10, help="samples per class of the condensed sets (default 10)")
     p.add_argument("--seeds", type=positive_int, default=2, help="fresh networks trained per set (default 2)")

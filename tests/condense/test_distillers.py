@@ -113,7 +113,7 @@ def test_pace_layer_weights_select_the_layers_matched():
     first = condense_set("pace", train, 1, options={"w_layers": [1.0, 0.0], **run}, run=CPU).meta["loss_history"][-1]["mean"]
     last = condense_set("pace", train, 1, options={"w_layers": [0.0, 1.0], **run}, run=CPU).meta["loss_history"][-1]["mean"]
     assert first > 0 and last > 0 and first + last == pytest.approx(both, rel=1e-4)
-    with pytest.raises(CondenseError, match="pace: w_layers has 3 weights; convnet depth 2 has 2 spiking layers"):
+    with pytest.raises(CondenseError, match="pace: w_layers has 3 weights; scnn depth 2 has 2 spiking layers"):
         condense_set("pace", train, 1, options={"w_layers": [1.0, 1.0, 1.0], **run}, run=CPU)
     for bad in ([], [0.0, 0.0], [1.0, -1.0], ["a", 1.0], [float("nan"), 1.0]):
         with pytest.raises(CondenseError, match="pace: w_layers"):

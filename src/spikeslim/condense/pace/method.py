@@ -29,6 +29,10 @@ from spikeslim.train.data import to_input
 from spikeslim.train.plugins import RunContext
 
 FEATURE_SOURCES = ("teacher", "random", "pool", "bank")
+#: The defaults before the validation search chose today's (docs/pace.md), as options: the
+#: benchmarks' earlier "pace" cells were measured with them and keep their meaning through this.
+UNTUNED: dict[str, Any] = {"lr": 0.02, "init": "real", "features": "random", "model": "convnet", "width": 32,
+                           "depth": 3, "pool_size": 5, "export_rounding": "sample"}
 
 
 @dataclass(frozen=True)
@@ -36,22 +40,22 @@ class Options:
     """Every PACE hyper-parameter (all recorded in the set's meta); meanings and the measurements
     behind the defaults are in docs/pace.md."""
 
-    iterations: int = 60  # more scored worse after a long evaluation recipe: docs/pace.md
-    lr: float = 0.02  # latent units ([0, 1]) per step
+    iterations: int = 60  # 150 and 300 scored no better on validation: docs/pace.md
+    lr: float = 0.005  # latent units ([0, 1]) per step
     optimizer: str = "adam"  # or "nsgd" (condense.synthetic.NormalisedSGD)
-    init: str = "real"
-    features: str = "random"  # measured better than a trained teacher here: docs/pace.md
-    model: str = "convnet"
+    init: str = "herding"  # or "real" (random real samples) or "kcenter"
+    features: str = "bank"  # calibrated random networks; "random", "pool", "teacher": docs/pace.md
+    model: str = "scnn"  # the protocol's evaluation architecture
     width: int = 32
-    depth: int = 3
+    depth: int = 2
     teacher_epochs: int = 8
-    pool_size: int = 5  # "pool": networks trained 0..pool_size-1 epochs (IDM's idea); "bank": random ones
+    pool_size: int = 4  # "pool": networks trained 0..pool_size-1 epochs (IDM's idea); "bank": random ones
     real_batch: int = 16  # per class: batch for random networks, chunk for teacher statistics
     factor: int = 1  # > 1: each stored sample holds factor**2 tiles, decoded by expansion (IDM's partitioning)
     sdr: bool = True
     phase: bool = True
     peq: bool = True
-    export_rounding: str = "sample"  # the saved frames: a seeded stochastic rounding, or "nearest"
+    export_rounding: str = "nearest"  # the saved frames: the nearest count, or a seeded stochastic "sample"
     sparsity: float = 0.0  # push towards zero events, in units of the gradient's RMS (condense.synthetic)
     event_budget: str = "none"  # "class": events per step and polarity held at the class's real mean
     cf: bool = False
