@@ -257,7 +257,7 @@ def _run_show(args: argparse.Namespace) -> int:
     return 0
 
 
-# --- demo: full data vs PACE vs herding and random on an embedded dataset, one table and one plot (condense.demo) ---
+# --- demo: full data vs PACE, herding and random on an embedded dataset: a table and a plot (condense.demo) ---
 def _add_demo(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
     p = sub.add_parser("demo", help="full data vs PACE, herding, random in minutes: table, plot")
     p.add_argument("--dataset", default="digits-dvs", help="registered dataset (default digits-dvs, embedded)")

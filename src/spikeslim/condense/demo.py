@@ -2,9 +2,10 @@
 
 Train on the full training set (the reference), condense it to `ipc` samples per class with PACE,
 with herding (the strongest coreset under the protocol) and with random real samples (the
-baseline every method must beat), train fresh networks on each set, and write one Markdown table and one PNG plot: accuracy against training time, with
-storage beside it. Every stage leaves a file in the output folder, so `--resume` skips the
-finished ones (and PACE continues from its checkpoint).
+baseline every method must beat), train fresh networks on each set, and write one Markdown
+table and one PNG plot: accuracy against training time, with storage beside it. Every stage
+leaves a file in the output folder, so `--resume` skips the finished ones (and PACE continues
+from its checkpoint).
 """
 
 from __future__ import annotations
