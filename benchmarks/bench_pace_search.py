@@ -36,6 +36,8 @@ NET = {"model": "convnet", "width": 16, "depth": 2}
 #: PACE through the evaluation architecture, matched against exact whole-class statistics of a
 #: fixed bank of random networks, at a smaller step (docs/pace.md: why).
 BANK = {"iterations": 60, "model": "scnn", "width": 32, "depth": 2, "features": "bank", "pool_size": 4, "lr": 0.005}
+#: PACE's library defaults since 2026-12-02, over `UNTUNED` (bench_condense's "pace-tuned")
+TUNED = {**BANK, "init": "herding", "export_rounding": "nearest"}
 #: the evaluation architecture as a distiller's matching network
 SCNN = {"model": "scnn", "width": 32, "depth": 2}
 #: name -> (method, options); PACE options over `UNTUNED`, the defaults the search started from.
@@ -95,6 +97,11 @@ SETTINGS: dict[str, tuple[str, dict[str, Any]]] = {
     "pace through scnn, bank, herding init, nsgd": ("pace", {**BANK, "init": "herding", "optimizer": "nsgd"}),
     "pace through scnn, bank, herding init, nearest export": ("pace", {**BANK, "init": "herding",
                                                                         "export_rounding": "nearest"}),
+    # PACE's defaults since 2026-12-02 (bench_condense's pace-tuned): their curve over iterations, and sparsity at IPC 1
+    "pace through scnn, bank, herding init, nearest export, 20 it": ("pace", {**TUNED, "iterations": 20}),
+    "pace through scnn, bank, herding init, nearest export, 150 it": ("pace", {**TUNED, "iterations": 150}),
+    "pace through scnn, bank, herding init, nearest export, 300 it": ("pace", {**TUNED, "iterations": 300}),
+    "pace through scnn, bank, herding init, nearest export, sparsity 0.5": ("pace", {**TUNED, "sparsity": 0.5}),
     "pace through scnn, bank, herding init, sparsity 0.5": ("pace", {**BANK, "init": "herding", "sparsity": 0.5}),
     "pace through scnn, bank, herding init, sparsity 1": ("pace", {**BANK, "init": "herding", "sparsity": 1.0}),
     "pace through scnn, bank, herding init, sparsity 2": ("pace", {**BANK, "init": "herding", "sparsity": 2.0}),
@@ -134,6 +141,10 @@ CURVES: dict[str, tuple[str, dict[int, str]]] = {
     "pace through scnn, bank, herding start": ("herding", {
         60: "pace through scnn, bank, herding init", 150: "pace through scnn, bank, herding init, 150 it",
         300: "pace through scnn, bank, herding init, 300 it"}),
+    "PACE's defaults (pace-tuned)": ("herding", {
+        20: "pace through scnn, bank, herding init, nearest export, 20 it",
+        60: "pace through scnn, bank, herding init, nearest export",
+        150: "pace through scnn, bank, herding init, nearest export, 150 it"}),
 }
 
 
