@@ -36,7 +36,8 @@ NET = {"model": "convnet", "width": 16, "depth": 2}
 #: PACE through the evaluation architecture, matched against exact whole-class statistics of a
 #: fixed bank of random networks, at a smaller step (docs/pace.md: why).
 BANK = {"iterations": 60, "model": "scnn", "width": 32, "depth": 2, "features": "bank", "pool_size": 4, "lr": 0.005}
-#: PACE's library defaults since 2026-12-02, over `UNTUNED` (bench_condense's "pace-tuned")
+#: PACE's library defaults since 2026-12-02, over `UNTUNED` (bench_condense's "pace-tuned"); spelled
+#: out rather than read from `Options` so these cells keep their meaning if the defaults move again
 TUNED = {**BANK, "init": "herding", "export_rounding": "nearest"}
 #: the evaluation architecture as a distiller's matching network
 SCNN = {"model": "scnn", "width": 32, "depth": 2}
@@ -95,8 +96,7 @@ SETTINGS: dict[str, tuple[str, dict[str, Any]]] = {
     "pace through scnn, pool, herding init": ("pace", {**BANK, "features": "pool", "init": "herding"}),
     "pace through scnn, bank, herding init, lr 0.002": ("pace", {**BANK, "init": "herding", "lr": 0.002}),
     "pace through scnn, bank, herding init, nsgd": ("pace", {**BANK, "init": "herding", "optimizer": "nsgd"}),
-    "pace through scnn, bank, herding init, nearest export": ("pace", {**BANK, "init": "herding",
-                                                                        "export_rounding": "nearest"}),
+    "pace through scnn, bank, herding init, nearest export": ("pace", TUNED),
     # PACE's defaults since 2026-12-02 (bench_condense's pace-tuned): their curve over iterations, and sparsity at IPC 1
     "pace through scnn, bank, herding init, nearest export, 20 it": ("pace", {**TUNED, "iterations": 20}),
     "pace through scnn, bank, herding init, nearest export, 150 it": ("pace", {**TUNED, "iterations": 150}),
